@@ -1,0 +1,97 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { authenticate } from './auth.ts';
+import { throttle } from './throttle.ts';
+import { ApiError, methodNotAllowed, permissionDenied, detail } from './errors.ts';
+import { registerBodyParsers, readBody } from './bodies.ts';
+import type { Endpoint, Method } from './endpoint.ts';
+import { endpoints } from './v2/index.ts';
+import { TOKEN_ROLES } from '../models/tokens.ts';
+
+export interface ServerOptions {
+  db: Kysely<DB>;
+  logger?: boolean | object;
+  /** Trust X-Forwarded-* headers (behind a proxy) when building absolute links. */
+  trustProxy?: boolean;
+}
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  reply.code(status);
+  if (body === undefined) return reply.send();
+  return reply.type('application/json').send(JSON.stringify(body));
+}
+
+/** The endpoint dispatcher: authentication → permission (405 where upstream raises it) → throttle → handler. */
+function dispatcher(db: Kysely<DB>, endpoint: Endpoint) {
+  const allowed = Object.keys(endpoint.handlers) as Method[];
+  const allowHeader = [...allowed, 'HEAD', 'OPTIONS'].join(', ');
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const method = req.method.toUpperCase();
+    const handler = endpoint.handlers[method as Method];
+    reply.header('Allow', allowHeader).header('Vary', 'Accept');
+    const principal = await authenticate(db, req);
+    if (principal) reply.header('X-Temba-Workspace', principal.workspace.uuid);
+    if (!handler && !endpoint.fixedPermission) throw methodNotAllowed(method);
+    if (!principal) throw detail(403, 'Authentication credentials were not provided.');
+    if (!principal.role || !TOKEN_ROLES.includes(principal.role)) throw permissionDenied();
+    if (!handler) throw methodNotAllowed(method);
+    await throttle(db, principal.workspace.id, endpoint.scope ?? 'v2', principal.workspace.apiRates);
+    const result = await handler({
+      req,
+      reply,
+      db,
+      workspace: principal.workspace,
+      userId: principal.userId,
+      role: principal.role,
+      body: () => readBody(req.body),
+    });
+    return send(reply, result.status, result.body);
+  };
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: opts.trustProxy ?? false,
+    exposeHeadRoutes: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 10 * 1024 * 1024,
+  });
+  registerBodyParsers(app);
+
+  app.setErrorHandler((err: any, req, reply) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
+      return send(reply, err.status, err.body);
+    }
+    if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, { detail: 'Request body is too large.' });
+    if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, err.statusCode, { detail: err.message });
+    }
+    req.log.error(err);
+    reply.code(500).type('text/plain').send('Server Error. Site administrators have been notified.');
+  });
+  app.setNotFoundHandler((_req, reply) => send(reply, 404, { detail: 'Not found.' }));
+
+  for (const endpoint of endpoints) {
+    const handler = dispatcher(opts.db, endpoint);
+    for (const name of [endpoint.name, ...(endpoint.aliases ?? [])]) {
+      app.route({ method: [...ALL_METHODS], url: `/api/v2/${name}.json`, handler });
+    }
+  }
+
+  // The root listing is public: endpoint names mapped to absolute URLs without the suffix.
+  app.get('/api/v2/.json', async (req, reply) => {
+    const base = `${req.protocol}://${req.headers.host ?? 'localhost'}/api/v2`;
+    const listing: Record<string, string> = {};
+    for (const e of [...endpoints].filter((e) => e.listed !== false).sort((a, b) => a.name.localeCompare(b.name))) {
+      listing[e.name] = `${base}/${e.name}`;
+    }
+    return send(reply, 200, listing);
+  });
+  app.get('/api/', async (_req, reply) => reply.redirect('/api/v2/', 302));
+  return app;
+}

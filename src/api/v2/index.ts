@@ -1,0 +1,5 @@
+import type { Endpoint } from '../endpoint.ts';
+import { workspace } from './workspace.ts';
+
+/** Every API v2 endpoint; each lives in its own file. */
+export const endpoints: Endpoint[] = [workspace];

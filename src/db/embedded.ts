@@ -1,0 +1,57 @@
+import { mkdirSync, existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { tryLock, lockHolder, type Lock } from './lockfile.ts';
+
+export const SOCKET_PORT = 5432;
+
+export function socketPath(dataDir: string): string {
+  return path.join(dataDir, `.s.PGSQL.${SOCKET_PORT}`);
+}
+export function lockPath(dataDir: string): string {
+  return path.join(dataDir, 'rapidpro.lock');
+}
+
+/** The embedded database, served in-process over a Unix socket so the app always speaks `pg`. */
+export interface EmbeddedServer {
+  socketDir: string;
+  stop(): Promise<void>;
+}
+
+export class DataDirInUseError extends Error {}
+
+/**
+ * Opens PGlite in `dataDir/pg` and serves it on `dataDir/.s.PGSQL.5432`. Returns null when another
+ * live process already serves this folder (callers then connect through its socket).
+ */
+export async function startEmbedded(dataDir: string): Promise<EmbeddedServer | null> {
+  mkdirSync(dataDir, { recursive: true });
+  const lock: Lock | null = tryLock(lockPath(dataDir));
+  if (!lock) return null;
+  try {
+    const sock = socketPath(dataDir);
+    if (existsSync(sock)) rmSync(sock); // left by a crashed process: we hold the lock now
+    const db = await PGlite.create(path.join(dataDir, 'pg'), { extensions: { pg_trgm } });
+    const server = new PGLiteSocketServer({ db, path: sock, maxConnections: 16 });
+    await server.start();
+    return {
+      socketDir: dataDir,
+      async stop() {
+        await server.stop();
+        await db.close();
+        lock.release();
+      },
+    };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** Explains who holds a data folder, for the error shown when we cannot reach its socket. */
+export function describeHolder(dataDir: string): string {
+  const pid = lockHolder(lockPath(dataDir));
+  return pid ? `process ${pid}` : 'another process';
+}

@@ -1,0 +1,80 @@
+import type { Generated, ColumnType } from 'kysely';
+
+/** Timestamps are read as strings (see types.ts) and written as strings or Dates. */
+type Timestamp = ColumnType<string, string | Date | undefined, string | Date>;
+type Id = Generated<number>;
+type Json = ColumnType<any, string | undefined, string>;
+
+export interface OrgsTable {
+  id: Id; uuid: string; name: string; country: Generated<string>; timezone: Generated<string>;
+  date_style: Generated<string>; languages: Generated<string[]>; is_anon: Generated<boolean>;
+  is_flagged: Generated<boolean>; is_suspended: Generated<boolean>; is_active: Generated<boolean>;
+  api_rates: Json; limits: Json; created_on: Timestamp; modified_on: Timestamp;
+}
+export interface UsersTable {
+  id: Id; uuid: string; email: string; first_name: Generated<string>; last_name: Generated<string>;
+  avatar: string | null; is_active: Generated<boolean>; date_joined: Timestamp;
+}
+export interface TeamsTable {
+  id: Id; uuid: string; org_id: number; name: string; is_system: Generated<boolean>;
+  is_active: Generated<boolean>; created_on: Timestamp;
+}
+export interface OrgMembershipsTable {
+  org_id: number; user_id: number; role: string; team_id: number | null; joined_on: Timestamp;
+}
+export interface ApiTokensTable {
+  id: Id; key_hash: string; org_id: number; user_id: number; is_active: Generated<boolean>;
+  created_on: Timestamp; last_used_on: Timestamp | null;
+}
+export interface ApiThrottleTable { org_id: number; scope: string; bucket: number; hits: number }
+export interface ContactFieldsTable {
+  id: Id; uuid: string; org_id: number; key: string; name: string; value_type: string;
+  is_system: Generated<boolean>; show_in_table: Generated<boolean>; priority: Generated<number>;
+  agent_access: Generated<string>; is_active: Generated<boolean>; created_on: Timestamp; modified_on: Timestamp;
+}
+export interface GlobalsTable {
+  id: Id; uuid: string; org_id: number; key: string; name: string; value: string;
+  is_active: Generated<boolean>; created_on: Timestamp; modified_on: Timestamp;
+}
+export interface ContactGroupsTable {
+  id: Id; uuid: string; org_id: number; name: string; group_type: string; query: string | null;
+  status: Generated<string>; is_system: Generated<boolean>; is_active: Generated<boolean>;
+  created_on: Timestamp; modified_on: Timestamp;
+}
+export interface ContactGroupsContactsTable { group_id: number; contact_id: number }
+export interface MsgLabelsTable {
+  id: Id; uuid: string; org_id: number; name: string; is_active: Generated<boolean>;
+  created_on: Timestamp; modified_on: Timestamp;
+}
+export interface MsgLabelsMsgsTable { label_id: number; msg_id: number }
+export interface TopicsTable {
+  id: Id; uuid: string; org_id: number; name: string; is_system: Generated<boolean>;
+  is_active: Generated<boolean>; created_on: Timestamp; modified_on: Timestamp;
+}
+export interface TicketsTable {
+  id: Id; uuid: string; org_id: number; topic_id: number; status: string; opened_on: Timestamp;
+  modified_on: Timestamp; closed_on: Timestamp | null;
+}
+export interface ChannelsTable {
+  id: Id; uuid: string; org_id: number; channel_type: string; name: string; address: Generated<string>;
+  country: Generated<string>; config: Json; schemes: Generated<string[]>; roles: Generated<string>;
+  is_active: Generated<boolean>; created_on: Timestamp; modified_on: Timestamp;
+}
+
+export interface DB {
+  orgs: OrgsTable;
+  users: UsersTable;
+  teams: TeamsTable;
+  org_memberships: OrgMembershipsTable;
+  api_tokens: ApiTokensTable;
+  api_throttle: ApiThrottleTable;
+  contact_fields: ContactFieldsTable;
+  globals: GlobalsTable;
+  contact_groups: ContactGroupsTable;
+  contact_groups_contacts: ContactGroupsContactsTable;
+  msg_labels: MsgLabelsTable;
+  msg_labels_msgs: MsgLabelsMsgsTable;
+  topics: TopicsTable;
+  tickets: TicketsTable;
+  channels: ChannelsTable;
+}

@@ -1,0 +1,92 @@
+import { describe, before, after } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database } from '../db/open.ts';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** The PostgreSQL server the suite uses: TEST_DATABASE_URL, else the local trust-auth server. */
+export function serverAdminUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+let serverReachable: Promise<boolean> | undefined;
+function isServerReachable(): Promise<boolean> {
+  serverReachable ??= (async () => {
+    const c = new pg.Client({ connectionString: serverAdminUrl(), connectionTimeoutMillis: 3000 });
+    try {
+      await c.connect();
+      await c.end();
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return serverReachable;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** A database created for one test file and removed after it: never data the suite did not make. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<{ database: Database; destroy(): Promise<void> }> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rpts-'));
+    const database = await openDatabase({ kind: 'embedded', dataDir: dir });
+    return {
+      database,
+      async destroy() {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `rpts_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: serverAdminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const database = await openDatabase({ kind: 'server', url: withDatabase(serverAdminUrl(), name) });
+  return {
+    database,
+    async destroy() {
+      await database.close();
+      const a = new pg.Client({ connectionString: serverAdminUrl() });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/**
+ * Declares the same tests against embedded PGlite and the PostgreSQL server. The server half is
+ * skipped with a message when no server answers, except under CI=true where it must run.
+ */
+export function forEachDatabase(title: string, body: (db: () => Database, kind: DatabaseKind) => void): void {
+  for (const kind of ['pglite', 'postgres'] as const) {
+    describe(`${title} [${kind}]`, async () => {
+      if (kind === 'postgres' && !(await isServerReachable())) {
+        if (process.env.CI === 'true') throw new Error(`CI=true but no PostgreSQL server answers at ${serverAdminUrl()}`);
+        describe('PostgreSQL server not reachable; set TEST_DATABASE_URL or start one — skipping', { skip: true }, () => {});
+        return;
+      }
+      let handle: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+      before(async () => {
+        handle = await createTestDatabase(kind);
+      });
+      after(async () => {
+        await handle?.destroy();
+      });
+      body(() => {
+        if (!handle) throw new Error('database not ready');
+        return handle.database;
+      }, kind);
+    });
+  }
+}
