@@ -1,5 +1,6 @@
 import type { Endpoint } from '../endpoint.ts';
 import { workspace } from './workspace.ts';
+import { fields } from './fields.ts';
 
 /** Every API v2 endpoint; each lives in its own file. */
-export const endpoints: Endpoint[] = [workspace];
+export const endpoints: Endpoint[] = [fields, workspace];
