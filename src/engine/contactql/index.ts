@@ -1,0 +1,9 @@
+// Contact query language (contactql): parse and validate queries into a resolved, typed tree, print
+// them canonically, and evaluate them against one contact in memory.
+export type * from './ast.ts';
+export { NAME_PREFIX_LENGTH } from './ast.ts';
+export type { DateFormat, ParseOptions, QueryEnvironment } from './environment.ts';
+export { QueryError, type QueryErrorCode } from './errors.ts';
+export { parseQuery, MAX_CONDITIONS, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH } from './parse.ts';
+export { printQuery, escapeQueryValue } from './print.ts';
+export { staticResolver, type QueryResolver } from './resolver.ts';
