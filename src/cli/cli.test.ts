@@ -1,0 +1,121 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { serverAdminUrl } from '../testing/databases.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/rapidpro-ts.js');
+
+function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+let dataDir: string;
+let server: ChildProcess | undefined;
+let output = '';
+const port = 20000 + Math.floor(Math.random() * 20000);
+
+before(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'rpts-cli-'));
+  server = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, RAPIDPRO_DATA_DIR: dataDir, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout!.on('data', (b) => (output += b));
+  server.stderr!.on('data', (b) => (output += b));
+  const deadline = Date.now() + 60_000;
+  while (!/curl -H/.test(output)) {
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`server did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+after(() => {
+  if (server && server.exitCode === null) server.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('first start prints a working token and curl line', async () => {
+  const token = /API token \(shown once, stored hashed\): ([2-9A-HJ-NP-Z]{40})/.exec(output)?.[1];
+  assert.ok(token, output);
+  const res = await fetch(`http://127.0.0.1:${port}/api/v2/workspace.json`, { headers: { authorization: `Token ${token}` } });
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).name, 'My Workspace');
+});
+
+test('admin commands work through the running server and print one JSON object', async () => {
+  const env = { RAPIDPRO_DATA_DIR: dataDir };
+  const ws = cli(env, 'workspace', 'create', '--name', 'Kigali', '--country', 'rw', '--timezone', 'Africa/Kigali', '--languages', 'eng,kin', '--date-style', 'month_first');
+  assert.equal(ws.code, 0, ws.stderr);
+  const created = JSON.parse(ws.stdout);
+  assert.equal(created.country, 'RW');
+  assert.deepEqual(created.languages, ['eng', 'kin']);
+  assert.equal(created.date_style, 'month_first');
+  const user = cli(env, 'user', 'create', '--workspace', created.uuid, '--email', 'Ed@Example.com', '--role', 'editor', '--first-name', 'Ed');
+  assert.equal(user.code, 0, user.stderr);
+  const tok = cli(env, 'token', 'create', '--workspace', created.uuid, '--email', 'ed@example.com');
+  assert.equal(tok.code, 0, tok.stderr);
+  const { token } = JSON.parse(tok.stdout);
+  const res = await fetch(`http://127.0.0.1:${port}/api/v2/workspace.json`, { headers: { authorization: `Token ${token}` } });
+  assert.equal((await res.json()).uuid, created.uuid);
+  const ch = cli(env, 'channel', 'create', '--workspace', created.uuid, '--type', 'TG', '--name', 'Bot', '--address', 'bot', '--config', '{"auth_token":"x"}');
+  assert.equal(ch.code, 0, ch.stderr);
+  assert.deepEqual(JSON.parse(ch.stdout).schemes, ['telegram']);
+  // agents cannot hold tokens
+  cli(env, 'user', 'create', '--workspace', created.uuid, '--email', 'agent@example.com', '--role', 'agent');
+  const agentTok = cli(env, 'token', 'create', '--workspace', created.uuid, '--email', 'agent@example.com');
+  assert.notEqual(agentTok.code, 0);
+  assert.match(agentTok.stderr, /^rapidpro-ts: only administrators and editors/);
+});
+
+test('bad arguments exit non-zero with one line, no stack trace', () => {
+  const env = { RAPIDPRO_DATA_DIR: dataDir };
+  for (const args of [
+    ['workspace', 'create'],
+    ['workspace', 'create', '--name', 'X', '--timezone', 'Mars/Base'],
+    ['workspace', 'create', '--name', 'X', '--bogus', '1'],
+    ['user', 'create', '--workspace', 'not-a-uuid', '--email', 'a@b.co', '--role', 'editor'],
+    ['channel', 'create', '--workspace', '00000000-0000-4000-8000-000000000000', '--type', 'TG', '--name', 'n', '--address', 'a'],
+    ['frobnicate'],
+  ]) {
+    const r = cli(env, ...args);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.stderr.split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^rapidpro-ts: /);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('after the server stops, commands open the folder themselves; migrate reports', async () => {
+  server!.kill('SIGTERM');
+  await new Promise((r) => server!.once('exit', r));
+  assert.ok(!existsSync(path.join(dataDir, 'rapidpro.lock')), 'lock released on clean stop');
+  const r = cli({ RAPIDPRO_DATA_DIR: dataDir }, 'migrate');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { applied: [] });
+});
+
+test('admin commands work against a PostgreSQL server too', async (t) => {
+  const admin = new pg.Client({ connectionString: serverAdminUrl(), connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch {
+    if (process.env.CI === 'true') throw new Error('CI=true but no PostgreSQL server');
+    t.skip('PostgreSQL server not reachable');
+    return;
+  }
+  const name = `rpts_cli_${process.pid}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const u = new URL(serverAdminUrl());
+    u.pathname = `/${name}`;
+    const r = cli({ DATABASE_URL: u.toString() }, 'workspace', 'create', '--name', 'On Server', '--anon');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).anon, true);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+});

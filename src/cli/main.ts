@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { databaseConfigFromEnv } from '../db/config.ts';
+import { openDatabase, DatabaseOpenError, type Database } from '../db/open.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { InvalidInputError } from '../models/errors.ts';
+import { TokenRoleError } from '../models/tokens.ts';
+import { serve } from './serve.ts';
+import { adminCommands, UsageError } from './admin.ts';
+
+const USAGE = `usage: rapidpro-ts <command> [options]
+
+commands:
+  serve                         run the API server (and job workers) — what \`npm start\` runs
+  migrate                       apply pending database migrations
+  worker                        run job workers only (scaled-out mode)
+  workspace create --name N [--country CC] [--timezone TZ] [--languages eng,kin] [--date-style day_first|month_first|year_first] [--anon]
+  user create --workspace UUID --email E --role administrator|editor|agent|viewer [--first-name F] [--last-name L]
+  token create --workspace UUID --email E
+  channel create --workspace UUID --type TYPE --name N --address A [--country CC] [--config JSON]
+
+environment: DATABASE_URL (PostgreSQL server; default: embedded PGlite in RAPIDPRO_DATA_DIR, ./data),
+             PORT (8000), HOST (127.0.0.1), LOG_LEVEL (warn)`;
+
+async function withDatabase<T>(fn: (d: Database) => Promise<T>): Promise<T> {
+  const d = await openDatabase(databaseConfigFromEnv());
+  try {
+    return await fn(d);
+  } finally {
+    await d.close();
+  }
+}
+
+/** Runs a CLI command; failures print one line (never a stack trace) and exit non-zero. */
+export async function main(argv: string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  try {
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      console.log(USAGE);
+      return;
+    }
+    if (command === 'serve') return await serve({ workers: true });
+    if (command === 'worker') return await serve({ workers: true, http: false });
+    if (command === 'migrate') {
+      const d = await openDatabase(databaseConfigFromEnv(), { migrate: false });
+      try {
+        const applied = await migrateToLatest(d.db);
+        console.log(JSON.stringify({ applied }));
+      } finally {
+        await d.close();
+      }
+      return;
+    }
+    const admin = adminCommands[`${command} ${sub ?? ''}`.trim()];
+    if (!admin) throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}" (try --help)`);
+    const { values } = parseArgs({ args: rest, options: admin.options, strict: true, allowPositionals: false });
+    const result = await withDatabase((d) => admin.run(d, values as Record<string, string | boolean | undefined>));
+    console.log(JSON.stringify(result));
+  } catch (e) {
+    const known = e instanceof UsageError || e instanceof InvalidInputError || e instanceof DatabaseOpenError || e instanceof TokenRoleError;
+    const code = (e as NodeJS.ErrnoException)?.code;
+    const message = known || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) ? (e as Error).message : `unexpected error: ${(e as Error)?.message ?? e}`;
+    console.error(`rapidpro-ts: ${message}`);
+    process.exitCode = known || code?.startsWith?.('ERR_PARSE_ARGS') ? 2 : 1;
+  }
+}

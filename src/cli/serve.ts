@@ -1,0 +1,55 @@
+import { databaseConfigFromEnv } from '../db/config.ts';
+import { openDatabase, type Database } from '../db/open.ts';
+import { buildServer } from '../api/server.ts';
+import { countWorkspaces, createWorkspace } from '../models/workspaces.ts';
+import { addMember } from '../models/users.ts';
+import { createToken } from '../models/tokens.ts';
+
+const FIRST_ADMIN = 'admin@example.com';
+
+/** On a brand new database: a workspace, an administrator and a token, printed once. */
+async function bootstrap(d: Database, baseUrl: string): Promise<string[]> {
+  if ((await countWorkspaces(d.db)) > 0) return [];
+  const ws = await createWorkspace(d.db, { name: 'My Workspace', timezone: 'UTC', languages: ['eng'] });
+  const admin = await addMember(d.db, ws.id, { email: FIRST_ADMIN, role: 'administrator', firstName: 'Admin' });
+  const token = await createToken(d.db, ws.id, admin.id);
+  return [
+    `First start: created workspace "My Workspace" (${ws.uuid}) with administrator ${FIRST_ADMIN}.`,
+    `API token (shown once, stored hashed): ${token}`,
+    `Try it:`,
+    `  curl -H "Authorization: Token ${token}" ${baseUrl}/api/v2/workspace.json`,
+  ];
+}
+
+export interface ServeOptions {
+  workers: boolean;
+  http?: boolean;
+}
+
+/** Runs until SIGINT/SIGTERM, then closes the HTTP server and the database cleanly. */
+export async function serve(opts: ServeOptions): Promise<void> {
+  const config = databaseConfigFromEnv();
+  const d = await openDatabase(config);
+  const stops: (() => Promise<void>)[] = [];
+  const where = config.kind === 'embedded' ? `embedded database in ${config.dataDir}${d.mode === 'socket' ? ' (through the running server\'s socket)' : ''}` : 'PostgreSQL server';
+  if (opts.http !== false) {
+    const port = Number(process.env.PORT ?? 8000);
+    const host = process.env.HOST ?? '127.0.0.1';
+    const app = await buildServer({ db: d.db, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, trustProxy: process.env.TRUST_PROXY === '1' });
+    await app.listen({ port, host });
+    const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    console.log(`rapidpro-ts listening on ${baseUrl} (${where})`);
+    for (const line of await bootstrap(d, baseUrl)) console.log(line);
+    console.log(`More tokens: npx rapidpro-ts token create --workspace <uuid> --email <email>   (see README)`);
+    stops.push(() => app.close());
+  } else {
+    console.log(`rapidpro-ts worker started (${where}); no job queues are registered yet`);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  for (const stop of stops) await stop();
+  await d.close();
+  console.log('rapidpro-ts stopped');
+}
