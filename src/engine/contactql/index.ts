@@ -7,3 +7,5 @@ export { QueryError, type QueryErrorCode } from './errors.ts';
 export { parseQuery, MAX_CONDITIONS, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH } from './parse.ts';
 export { printQuery, escapeQueryValue } from './print.ts';
 export { staticResolver, type QueryResolver } from './resolver.ts';
+export { evaluateQuery } from './evaluate.ts';
+export type { QueryableContact, QueryableFieldValue } from './contact.ts';

@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 
 const PLAIN_DECIMAL = /^-?(\d+|\d+\.\d+|\.\d+)$/;
 const MAX_SIGNIFICANT_DIGITS = 36;

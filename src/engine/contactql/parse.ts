@@ -49,8 +49,8 @@ export function parseQuery(
 function resolveProperties(node: SyntaxNode, env: QueryEnvironment): RawNode {
   let firstError: QueryError | null = null;
   const visit = (n: SyntaxNode): RawNode => {
-    if (n.kind === 'and' || n.kind === 'or') return { kind: n.kind, children: n.children.map(visit) };
     if (n.kind === 'implicit') return implicitCondition(env, n.value);
+    if (n.kind !== 'condition') return { kind: n.kind, children: n.children.map(visit) };
     const comparator = n.comparator.toLowerCase();
     const operator = OPERATOR_ALIASES[comparator] ?? (comparator as Operator);
     const property = n.property.toLowerCase();
@@ -75,11 +75,11 @@ function kindOfBareProperty(key: string): RawCondition['kind'] {
 }
 
 function countConditions(node: RawNode): number {
-  return node.kind === 'and' || node.kind === 'or' ? node.children.reduce((n, c) => n + countConditions(c), 0) : 1;
+  return 'children' in node ? node.children.reduce((n, c) => n + countConditions(c), 0) : 1;
 }
 
 function mapConditions(node: RawNode, f: (c: RawCondition) => QueryNode): QueryNode {
-  if (node.kind === 'and' || node.kind === 'or') return { type: node.kind, children: node.children.map((c) => mapConditions(c, f)) };
+  if ('children' in node) return { type: node.kind, children: node.children.map((c) => mapConditions(c, f)) };
   return f(node);
 }
 
