@@ -82,10 +82,8 @@ function isValidDate(year: number, month: number, day: number): boolean {
 }
 
 function dayRange(date: CivilDate, zone: string): QueryDay {
-  const start = DateTime.fromObject(date, { zone }).toUTC();
-  const end = start.plus({ hours: 24 });
+  const start = DateTime.fromObject(date, { zone }).toMillis();
+  const end = start + 24 * 60 * 60 * 1000;
   const day = `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
-  return { day, timezone: zone, start: isoUtc(start), end: isoUtc(end) };
+  return { day, timezone: zone, start: new Date(start).toISOString(), end: new Date(end).toISOString() };
 }
-
-const isoUtc = (dt: DateTime) => dt.toISO({ suppressMilliseconds: false })!.replace(/\+00:00$/, 'Z');

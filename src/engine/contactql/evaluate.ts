@@ -48,7 +48,7 @@ function matches(c: Condition, v: PropertyValue): boolean {
     case 'datetime': {
       const t = v as number;
       const start = Date.parse(q.start);
-      const end = Date.parse(q.end);
+      const end = start + DAY_MS;
       switch (c.operator) {
         case '=':
           return t >= start && t < end;
@@ -171,9 +171,13 @@ function present<T>(v: T | null | undefined): T[] {
   return v === null || v === undefined ? [] : [v];
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const HAS_OFFSET = /T.*(Z|[+-]\d\d:?\d\d)$/;
+
 /** Milliseconds since the epoch; an ISO string without an offset is local to the env timezone. */
 function instant(d: string | Date, env: QueryEnvironment): number {
   if (d instanceof Date) return d.getTime();
+  if (HAS_OFFSET.test(d)) return Date.parse(d);
   return DateTime.fromISO(d, { zone: env.timezone }).toMillis();
 }
 

@@ -6,6 +6,7 @@ const SIMPLE_ESCAPES: Record<string, number> = {
 };
 
 const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 
 /**
  * Go's strconv.Unquote for a double-quoted literal (quotes included). Returns null when Go would fail:
@@ -15,6 +16,7 @@ const utf8 = new TextEncoder();
 export function goUnquote(literal: string): string | null {
   if (literal.length < 2 || !literal.startsWith('"') || !literal.endsWith('"')) return null;
   const body = literal.slice(1, -1);
+  if (!/["\n\\]/.test(body)) return body;
   const bytes: number[] = [];
   let i = 0;
   while (i < body.length) {
@@ -52,7 +54,7 @@ export function goUnquote(literal: string): string | null {
       return null;
     }
   }
-  return new TextDecoder().decode(new Uint8Array(bytes));
+  return utf8Decoder.decode(new Uint8Array(bytes));
 }
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;

@@ -16,15 +16,27 @@ export interface Token {
   text: string;
 }
 
-const LETTER = /\p{L}/u;
-const DIGIT = /\p{Nd}/u;
+const LETTER = /^\p{L}$/u;
+const DIGIT = /^\p{Nd}$/u;
 const TEXT_PUNCTUATION = new Set(['_', '.', '-', '+', '/', "'", '@', ':']);
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const SYMBOL_COMPARATORS = ['!=', '>=', '<=', '=', '~', '>', '<'];
 
-const isLetter = (c: string) => LETTER.test(c);
-const isKeyChar = (c: string) => c === '_' || LETTER.test(c) || DIGIT.test(c);
-const isTextChar = (c: string) => TEXT_PUNCTUATION.has(c) || LETTER.test(c) || DIGIT.test(c);
+// ASCII is checked by code range first: the Unicode property regexes are only needed beyond it
+function isLetter(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 128) return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  return LETTER.test(c);
+}
+
+function isDigit(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 128) return code >= 48 && code <= 57;
+  return DIGIT.test(c);
+}
+
+const isKeyChar = (c: string) => c === '_' || isLetter(c) || isDigit(c);
+const isTextChar = (c: string) => TEXT_PUNCTUATION.has(c) || isLetter(c) || isDigit(c);
 
 /**
  * Splits a query into tokens the way RapidPro's generated lexer does: at each position the longest
@@ -36,43 +48,43 @@ export function tokenize(query: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < chars.length) {
-    const c = chars[i];
-    if (WHITESPACE.has(c)) {
+    if (WHITESPACE.has(chars[i])) {
       i++;
       continue;
     }
-    const token = longestTokenAt(chars, i);
+    const [token, length] = longestTokenAt(chars, i);
     tokens.push(token);
-    i += Array.from(token.text).length;
+    i += length;
   }
   tokens.push({ kind: 'EOF', text: '<EOF>' });
   return tokens;
 }
 
-function longestTokenAt(chars: string[], start: number): Token {
+/** The token starting at `start` and its length in characters. */
+function longestTokenAt(chars: string[], start: number): [Token, number] {
   const c = chars[start];
-  if (c === '(') return { kind: 'LPAREN', text: c };
-  if (c === ')') return { kind: 'RPAREN', text: c };
+  if (c === '(') return [{ kind: 'LPAREN', text: c }, 1];
+  if (c === ')') return [{ kind: 'RPAREN', text: c }, 1];
   if (c === '"') {
     const end = stringEnd(chars, start);
-    if (end > 0) return { kind: 'STRING', text: chars.slice(start, end).join('') };
+    if (end > 0) return [{ kind: 'STRING', text: chars.slice(start, end).join('') }, end - start];
   }
   for (const op of SYMBOL_COMPARATORS) {
-    if (chars.slice(start, start + op.length).join('') === op) return { kind: 'COMPARATOR', text: op };
+    if (c === op[0] && (op.length === 1 || chars[start + 1] === op[1])) return [{ kind: 'COMPARATOR', text: op }, op.length];
   }
 
   const propertyLength = propertyLengthAt(chars, start);
   const textLength = runLength(chars, start, isTextChar);
   const wordLength = runLength(chars, start, isLetter);
-  const keyword = keywordKind(chars.slice(start, start + wordLength).join(''));
+  const keyword = wordLength <= 3 ? keywordKind(chars.slice(start, start + wordLength).join('')) : null;
   const keywordLength = keyword ? wordLength : 0;
 
   const best = Math.max(keywordLength, propertyLength, textLength);
-  if (best === 0) return { kind: 'ERROR', text: c };
+  if (best === 0) return [{ kind: 'ERROR', text: c }, 1];
   const text = chars.slice(start, start + best).join('');
-  if (keyword && keywordLength === best) return { kind: keyword, text };
-  if (propertyLength === best) return { kind: 'PROPERTY', text };
-  return { kind: 'TEXT', text };
+  if (keyword && keywordLength === best) return [{ kind: keyword, text }, best];
+  if (propertyLength === best) return [{ kind: 'PROPERTY', text }, best];
+  return [{ kind: 'TEXT', text }, best];
 }
 
 /** Keywords are whole-word matches; a longer word is a PROPERTY/TEXT by the longest-match rule. */
