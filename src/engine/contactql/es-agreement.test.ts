@@ -2,7 +2,9 @@
 // gives, per query, the Elasticsearch query RapidPro's search runs. A small interpreter of that
 // Elasticsearch subset is run over documents built from synthetic contacts, and must agree with
 // evaluateQuery on every contact. The assets the data assumes (field types and ids, group and flow
-// ids) are learned from the data itself.
+// ids) are learned from the data itself. One part is ours rather than the data's: Elasticsearch's
+// `match` on `name` depends on an index analyzer the data doesn't include, so it is interpreted with
+// our own name-token rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
