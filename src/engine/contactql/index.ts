@@ -4,7 +4,7 @@ export type * from './ast.ts';
 export { NAME_PREFIX_LENGTH } from './ast.ts';
 export type { DateFormat, ParseOptions, QueryEnvironment } from './environment.ts';
 export { QueryError, type QueryErrorCode } from './errors.ts';
-export { parseQuery, MAX_CONDITIONS, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH } from './parse.ts';
+export { parseQuery, tryParseQuery, MAX_CONDITIONS, MAX_QUERY_DEPTH, MAX_QUERY_LENGTH } from './parse.ts';
 export { printQuery, escapeQueryValue } from './print.ts';
 export { staticResolver, type QueryResolver } from './resolver.ts';
 export { evaluateQuery } from './evaluate.ts';

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { QueryEnvironment } from './environment.ts';
-import { MAX_CONDITIONS, parseQuery, printQuery, QueryError, staticResolver, type Condition } from './index.ts';
+import { MAX_CONDITIONS, parseQuery, printQuery, QueryError, staticResolver, tryParseQuery, type Condition } from './index.ts';
 
 const env: QueryEnvironment = { timezone: 'America/Lima', dateFormat: 'MM-DD-YYYY', defaultCountry: 'RW', redactionPolicy: 'none' };
 const redacted: QueryEnvironment = { ...env, redactionPolicy: 'urns' };
@@ -73,6 +73,8 @@ describe('whole-query phone numbers', () => {
   });
   test('the default country decides how a national number reads', () => {
     assert.equal(canonical('(503) 555-0142', { ...env, defaultCountry: 'US' }), 'urns.tel = "+15035550142"');
+    assert.equal(canonical('(503) 555-0142', { ...env, defaultCountry: 'us' }), 'urns.tel = "+15035550142"');
+    assert.equal(canonical('(503) 555-0142', { ...env, defaultCountry: null }), 'name ~ 503 AND urns.tel ~ 5550142');
   });
   test('not rewritten when URNs are redacted', () => {
     assert.equal(canonical('0788123456', redacted), 'name ~ 0788123456');
@@ -142,6 +144,13 @@ describe('errors', () => {
     });
     assertQueryError('shoe_size = 42', 'unknown_property', "can't resolve 'shoe_size' to attribute, scheme or field", { property: 'shoe_size' });
     assertQueryError('ab OR contact.age = 1', 'unknown_property_type', "unknown property type 'contact'", { type: 'contact' });
+  });
+
+  test('tryParseQuery returns the error instead of throwing', () => {
+    const bad = tryParseQuery('height ~ 3', env, resolver);
+    assert.equal(bad.error?.code, 'unsupported_contains');
+    const good = tryParseQuery('height > 3', env, resolver);
+    assert.equal(good.query && printQuery(good.query), 'fields.height > 3');
   });
 
   test('an unknown prefix is reported before validation errors earlier in the query', () => {

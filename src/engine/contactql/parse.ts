@@ -45,6 +45,21 @@ export function parseQuery(
   return { root, resolved: resolver !== undefined };
 }
 
+/** parseQuery without exceptions: the query, or the QueryError explaining why there is none. */
+export function tryParseQuery(
+  text: string,
+  env: QueryEnvironment,
+  resolver?: QueryResolver,
+  options: ParseOptions = {},
+): { query: ContactQuery; error?: undefined } | { query?: undefined; error: QueryError } {
+  try {
+    return { query: parseQuery(text, env, resolver, options) };
+  } catch (e) {
+    if (e instanceof QueryError) return { error: e };
+    throw e;
+  }
+}
+
 /** Names each condition's property kind; an unknown `xxx.` prefix is the first error reported. */
 function resolveProperties(node: SyntaxNode, env: QueryEnvironment): RawNode {
   let firstError: QueryError | null = null;

@@ -27,7 +27,7 @@ function possibleE164(input: string, country: string | null | undefined): string
 
 function tryParse(input: string, country: string | null | undefined): PhoneNumber | null {
   try {
-    return parsePhoneNumberWithError(input, (country || undefined) as CountryCode | undefined);
+    return parsePhoneNumberWithError(input, (country?.toUpperCase() || undefined) as CountryCode | undefined);
   } catch {
     return null;
   }
