@@ -9,3 +9,4 @@ export { printQuery, escapeQueryValue } from './print.ts';
 export { staticResolver, type QueryResolver } from './resolver.ts';
 export { evaluateQuery } from './evaluate.ts';
 export type { QueryableContact, QueryableFieldValue } from './contact.ts';
+export { inspectQuery, type QueryInspection } from './inspect.ts';
