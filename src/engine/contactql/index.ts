@@ -10,3 +10,4 @@ export { staticResolver, type QueryResolver } from './resolver.ts';
 export { evaluateQuery } from './evaluate.ts';
 export type { QueryableContact, QueryableFieldValue } from './contact.ts';
 export { inspectQuery, type QueryInspection } from './inspect.ts';
+export { reevaluateSmartGroups, type SmartGroup } from './smart-groups.ts';
