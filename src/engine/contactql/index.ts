@@ -11,3 +11,4 @@ export { evaluateQuery } from './evaluate.ts';
 export type { QueryableContact, QueryableFieldValue } from './contact.ts';
 export { inspectQuery, type QueryInspection } from './inspect.ts';
 export { reevaluateSmartGroups, type SmartGroup } from './smart-groups.ts';
+export { namePrefixes } from './names.ts';
