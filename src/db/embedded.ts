@@ -17,7 +17,16 @@ export function lockPath(dataDir: string): string {
 /** The embedded database, served in-process over a Unix socket so the app always speaks `pg`. */
 export interface EmbeddedServer {
   socketDir: string;
+  /** A gzipped copy of the database files (used as a template by the test suite). */
+  dump(): Promise<Blob>;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Keep the database in memory instead of `dataDir/pg` (tests). */
+  inMemory?: boolean;
+  /** Start from a dump made by `dump()` instead of an empty cluster. */
+  loadDataDir?: Blob;
 }
 
 export class DataDirInUseError extends Error {}
@@ -26,18 +35,22 @@ export class DataDirInUseError extends Error {}
  * Opens PGlite in `dataDir/pg` and serves it on `dataDir/.s.PGSQL.5432`. Returns null when another
  * live process already serves this folder (callers then connect through its socket).
  */
-export async function startEmbedded(dataDir: string): Promise<EmbeddedServer | null> {
+export async function startEmbedded(dataDir: string, opts: EmbeddedOptions = {}): Promise<EmbeddedServer | null> {
   mkdirSync(dataDir, { recursive: true });
   const lock: Lock | null = tryLock(lockPath(dataDir));
   if (!lock) return null;
   try {
     const sock = socketPath(dataDir);
     if (existsSync(sock)) rmSync(sock); // left by a crashed process: we hold the lock now
-    const db = await PGlite.create(path.join(dataDir, 'pg'), { extensions: { pg_trgm } });
+    const db = await PGlite.create(opts.inMemory ? 'memory://' : path.join(dataDir, 'pg'), {
+      extensions: { pg_trgm },
+      ...(opts.loadDataDir && { loadDataDir: opts.loadDataDir }),
+    });
     const server = new PGLiteSocketServer({ db, path: sock, maxConnections: 16 });
     await server.start();
     return {
       socketDir: dataDir,
+      dump: () => db.dumpDataDir('gzip') as Promise<Blob>,
       async stop() {
         await server.stop();
         await db.close();

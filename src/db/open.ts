@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { DatabaseConfig } from './config.ts';
-import { startEmbedded, socketPath, describeHolder, SOCKET_PORT, type EmbeddedServer } from './embedded.ts';
+import { startEmbedded, socketPath, describeHolder, SOCKET_PORT, type EmbeddedServer, type EmbeddedOptions } from './embedded.ts';
 import { typeParsers } from './types.ts';
 import type { DB } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -14,6 +14,8 @@ export interface Database {
   db: Kysely<DB>;
   /** 'embedded' when this process serves the PGlite folder, 'socket' when it uses another's. */
   mode: 'server' | 'embedded' | 'socket';
+  /** The PGlite server when this process serves the embedded database. */
+  embedded?: EmbeddedServer;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ function makePool(config: pg.PoolConfig): pg.Pool {
 export interface OpenOptions {
   migrate?: boolean;
   poolSize?: number;
+  embedded?: EmbeddedOptions;
 }
 
 export async function openDatabase(config: DatabaseConfig, opts: OpenOptions = {}): Promise<Database> {
@@ -44,7 +47,7 @@ export async function openDatabase(config: DatabaseConfig, opts: OpenOptions = {
     pool = makePool({ connectionString: config.url, max: opts.poolSize ?? 10 });
     mode = 'server';
   } else {
-    embedded = await startEmbedded(config.dataDir);
+    embedded = await startEmbedded(config.dataDir, opts.embedded);
     if (!embedded && !existsSync(socketPath(config.dataDir))) {
       throw new DatabaseOpenError(
         `data folder ${config.dataDir} is locked by ${describeHolder(config.dataDir)} but its socket is not available; stop that process or use another RAPIDPRO_DATA_DIR`,
@@ -72,5 +75,5 @@ export async function openDatabase(config: DatabaseConfig, opts: OpenOptions = {
     if (e instanceof DatabaseOpenError) throw e;
     throw new DatabaseOpenError(`cannot open the database: ${(e as Error).message}`);
   }
-  return { pool, db, mode, close };
+  return { pool, db, mode, close, ...(embedded && { embedded }) };
 }

@@ -1,5 +1,7 @@
 import { describe, before, after } from 'node:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, renameSync, existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -33,11 +35,41 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
+const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../db/migrations');
+
+/** Identifies the schema: a template is reused only while the migrations are unchanged. */
+function schemaHash(): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(migrationsDir).sort()) h.update(f).update(readFileSync(path.join(migrationsDir, f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * A migrated PGlite cluster dumped once and loaded by every test file: loading takes about a third
+ * of the time of a fresh initdb plus migrations. Cached in the temp folder by schema hash.
+ */
+async function pgliteTemplate(): Promise<Blob> {
+  const file = path.join(tmpdir(), `rpts-pglite-template-${schemaHash()}.tgz`);
+  if (existsSync(file)) return new Blob([readFileSync(file)]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'rpts-tpl-'));
+  try {
+    const database = await openDatabase({ kind: 'embedded', dataDir: dir }, { embedded: { inMemory: true } });
+    const blob = await database.embedded!.dump();
+    await database.close();
+    const tmp = `${file}.${process.pid}`;
+    writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()));
+    renameSync(tmp, file); // atomic: parallel test files never read a half-written template
+    return blob;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A database created for one test file and removed after it: never data the suite did not make. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<{ database: Database; destroy(): Promise<void> }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'rpts-'));
-    const database = await openDatabase({ kind: 'embedded', dataDir: dir });
+    const database = await openDatabase({ kind: 'embedded', dataDir: dir }, { embedded: { inMemory: true, loadDataDir: await pgliteTemplate() } });
     return {
       database,
       async destroy() {
