@@ -61,6 +61,25 @@ export interface ChannelsTable {
   is_active: Generated<boolean>; created_on: Timestamp; modified_on: Timestamp;
 }
 
+export interface ContactsTable {
+  id: Id; uuid: string; org_id: number; name: string | null; language: string | null;
+  status: Generated<string>; is_active: Generated<boolean>; current_flow_id: number | null;
+  created_by_id: number | null; modified_by_id: number | null;
+  created_on: Timestamp; modified_on: Timestamp; last_seen_on: Timestamp | null;
+}
+export interface ContactUrnsTable {
+  id: Id; org_id: number; contact_id: number | null; scheme: string; path: string; identity: string;
+  display: string | null; priority: Generated<number>; channel_id: number | null; auth_tokens: Json | null;
+}
+export interface ContactFieldValuesTable {
+  contact_id: number; field_id: number; org_id: number; text_value: string;
+  number_value: string | null; datetime_value: Timestamp | null;
+  state_value: string | null; district_value: string | null; ward_value: string | null;
+}
+export interface ContactNotesTable {
+  id: Id; contact_id: number; text: string; created_by_id: number | null; created_on: Timestamp;
+}
+
 export interface DB {
   orgs: OrgsTable;
   users: UsersTable;
@@ -77,4 +96,8 @@ export interface DB {
   topics: TopicsTable;
   tickets: TicketsTable;
   channels: ChannelsTable;
+  contacts: ContactsTable;
+  contact_urns: ContactUrnsTable;
+  contact_field_values: ContactFieldValuesTable;
+  contact_notes: ContactNotesTable;
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_contacts.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_contacts': m0002,
 };
