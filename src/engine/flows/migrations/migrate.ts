@@ -7,6 +7,8 @@ import { isLegacyDefinition, migrateLegacyDefinition } from '../legacy/index.ts'
 
 export const CURRENT_SPEC_VERSION = '14.4.2';
 
+const REGISTERED = MIGRATIONS.map((migration) => ({ migration, version: parseVersion(migration.version) as Version }));
+
 // newer patch releases of the current minor version can still be read
 const FIRST_UNSUPPORTED = parseVersion('14.5.0') as Version;
 
@@ -57,17 +59,18 @@ function toObject(definition: unknown): JSONObject {
     }
   }
   if (!isObject(value)) throw new InvalidFlowDefinitionError(`unable to read flow header: flow definition isn't an object`);
-  // migrations edit in place: never touch the caller's object
-  return structuredClone(value);
+  return value;
 }
 
 /**
  * Brings any readable flow definition (legacy v11-era, or spec 13.0.0 onwards) to the current spec
  * version. Accepts the parsed JSON or its text; throws a FlowMigrationError subclass when it can't.
+ * The caller's object is never modified; a definition that needs no migration is returned as is.
  */
 export function migrateFlow(definition: unknown, opts: MigrateOptions = {}): FlowJSON {
   const newUUID = opts.newUUID ?? (() => randomUUID());
-  let flow = toObject(definition);
+  const input = toObject(definition);
+  let flow = input;
 
   let header = readHeader(flow);
   if ('problems' in header && isLegacyDefinition(flow)) {
@@ -81,9 +84,12 @@ export function migrateFlow(definition: unknown, opts: MigrateOptions = {}): Flo
   if ('problems' in header) throw new InvalidFlowDefinitionError(`unable to read flow header: ${header.problems.join(', ')}`);
 
   const target = opts.toVersion ? parseVersion(opts.toVersion) : null;
-  for (const migration of MIGRATIONS) {
-    const v = parseVersion(migration.version) as Version;
-    if (compareVersions(v, header.version) <= 0 || (target && compareVersions(v, target) > 0)) continue;
+  const from = header.version;
+  const pending = REGISTERED.filter(({ version: v }) => compareVersions(v, from) > 0 && !(target && compareVersions(v, target) > 0))
+    .map(({ migration }) => migration);
+  // migrations edit in place: work on a copy unless the flow is already one we built
+  if (pending.length > 0 && flow === input) flow = structuredClone(flow);
+  for (const migration of pending) {
     try {
       migration.migrate(flow, { newUUID });
     } catch (e) {

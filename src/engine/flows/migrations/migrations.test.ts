@@ -31,7 +31,8 @@ describe('migrateFlow', () => {
 
   test('a current flow is returned unchanged', () => {
     const flow = { uuid: FLOW_UUID, name: 'F', spec_version: '14.4.2', language: 'eng', type: 'messaging', nodes: [] };
-    assert.deepEqual(migrateFlow(flow), flow);
+    assert.equal(migrateFlow(flow), flow, 'no copy is made when nothing changes');
+    assert.deepEqual(flow, { uuid: FLOW_UUID, name: 'F', spec_version: '14.4.2', language: 'eng', type: 'messaging', nodes: [] });
   });
 
   test('converts a legacy flow all the way to the current version', () => {

@@ -55,9 +55,20 @@ export function templateCatalog(version: string): TemplateCatalog {
 
 type Transform = (container: JSONObject | unknown[], key: string | number, value: unknown) => unknown;
 
+const parsedPaths = new Map<string, string[]>();
+
+function pathSteps(path: string): string[] {
+  let steps = parsedPaths.get(path);
+  if (!steps) {
+    steps = [...path.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)].map((m) => m[1] ?? m[2]);
+    parsedPaths.set(path, steps);
+  }
+  return steps;
+}
+
 /** Walks a path like `.cases[*].arguments` (a tiny subset of JSONPath) and replaces what it reaches. */
 function transformPath(root: unknown, path: string, tx: Transform): void {
-  const steps = [...path.matchAll(/\.([^.[]*)|\[([^\]]*)\]/g)].map((m) => m[1] ?? m[2]);
+  const steps = pathSteps(path);
   const visit = (node: unknown, i: number) => {
     const sel = steps[i];
     const last = i === steps.length - 1;
@@ -79,8 +90,9 @@ function transformPath(root: unknown, path: string, tx: Transform): void {
 }
 
 export function rewriteTemplates(flow: JSONObject, catalog: TemplateCatalog, rewrite: (s: string) => string): void {
+  const langs = LanguageTranslations.all(flow);
   const rewriteTranslations = (itemUUID: string, property: string) => {
-    for (const lt of LanguageTranslations.all(flow)) {
+    for (const lt of langs) {
       const trans = lt.get(itemUUID, property);
       if (trans) lt.set(itemUUID, property, trans.map(rewrite));
     }
@@ -96,7 +108,7 @@ export function rewriteTemplates(flow: JSONObject, catalog: TemplateCatalog, rew
 
   const apply = (o: JSONObject, paths: string[] | undefined) => {
     // a path ending [*] names an array of strings: rewrite the array as a whole
-    for (const p of paths ?? []) transformPath(o, p.replace(/\[\*\]$/, ''), tx);
+    for (const p of paths ?? []) transformPath(o, p.endsWith('[*]') ? p.slice(0, -3) : p, tx);
   };
 
   for (const node of nodesOf(flow)) {

@@ -8,7 +8,8 @@ export const v13_3_0: SpecMigration = {
   version: '13.3.0',
   migrate(flow) {
     rewriteTemplates(flow, templateCatalog('13.2.0'), (s) =>
-      refactorTemplate(s, ['webhook'], (exp) => {
+      // only a template mentioning webhook can change: skip parsing the rest
+      !s.toLowerCase().includes('webhook') ? s : refactorTemplate(s, ['webhook'], (exp) => {
         let changed = false;
         visitExpression(exp, (e) => {
           if (e.kind === 'ref' && e.name.toLowerCase() === 'webhook') {

@@ -11,7 +11,8 @@ export const v13_6_1: SpecMigration = {
   version: '13.6.1',
   migrate(flow) {
     rewriteTemplates(flow, templateCatalog('13.6.0'), (s) =>
-      refactorTemplate(s, ['results'], (exp) => {
+      // only a template mentioning results can change: skip parsing the rest
+      !s.includes('results') ? s : refactorTemplate(s, ['results'], (exp) => {
         let changed = false;
         visitExpression(exp, (e) => {
           // the reference is matched as written (not case-folded), as goflow does

@@ -109,6 +109,7 @@ function wrapExpression(expression: string, errorAs: string, urlEncode: boolean)
 }
 
 export function migrateLegacyTemplate(template: string, opts: LegacyMigrateOptions = {}): LegacyMigrateResult {
+  if (!template.includes('@')) return { template, errors: [] };
   let out = '';
   const errors: string[] = [];
   for (const tok of scanTemplate(template, { topLevels: LEGACY_TOP_LEVELS, unescapeBody: false })) {

@@ -27,29 +27,35 @@ interface Tok { type: TokType; text: string }
 
 const OPERATORS = ['=>', '!=', '<=', '>=', ',', '(', ')', '[', ']', '.', '+', '-', '*', '/', '^', '=', '<', '>', '&'];
 
+const WS = /[ \t\n\r]+/y;
+const TEXT = /"(?:\\"|[^"])*"/y;
+const NUMBER = /[0-9]+(\.[0-9]+)?/y;
+const NAME = /[\p{L}_]+[\p{L}\p{Nd}_]*/uy;
+
+function matchAt(re: RegExp, src: string, i: number): RegExpExecArray | null {
+  re.lastIndex = i;
+  return re.exec(src);
+}
+
 function tokenize(src: string): Tok[] {
   const toks: Tok[] = [];
   let i = 0;
+  let m: RegExpExecArray | null;
   while (i < src.length) {
-    const rest = src.slice(i);
-    const ws = /^[ \t\n\r]+/.exec(rest);
-    if (ws) { i += ws[0].length; continue; }
-    const op = OPERATORS.find((o) => rest.startsWith(o));
+    if ((m = matchAt(WS, src, i))) { i += m[0].length; continue; }
+    const op = OPERATORS.find((o) => src.startsWith(o, i));
     if (op) { toks.push({ type: 'op', text: op }); i += op.length; continue; }
-    if (rest[0] === '"') {
-      const m = /^"(?:\\"|[^"])*"/.exec(rest);
-      if (!m) { toks.push({ type: 'error', text: rest[0] }); i++; continue; }
+    if (src[i] === '"') {
+      if (!(m = matchAt(TEXT, src, i))) { toks.push({ type: 'error', text: '"' }); i++; continue; }
       toks.push({ type: 'text', text: m[0] }); i += m[0].length; continue;
     }
-    const num = /^[0-9]+(\.[0-9]+)?/.exec(rest);
-    if (num) { toks.push({ type: num[1] ? 'dec' : 'int', text: num[0] }); i += num[0].length; continue; }
-    const name = /^[\p{L}_]+[\p{L}\p{Nd}_]*/u.exec(rest);
-    if (name) {
-      const lower = name[0].toLowerCase();
+    if ((m = matchAt(NUMBER, src, i))) { toks.push({ type: m[1] ? 'dec' : 'int', text: m[0] }); i += m[0].length; continue; }
+    if ((m = matchAt(NAME, src, i))) {
+      const lower = m[0].toLowerCase();
       const type: TokType = lower === 'true' ? 'true' : lower === 'false' ? 'false' : lower === 'null' ? 'null' : 'name';
-      toks.push({ type, text: name[0] }); i += name[0].length; continue;
+      toks.push({ type, text: m[0] }); i += m[0].length; continue;
     }
-    const ch = String.fromCodePoint(rest.codePointAt(0) as number);
+    const ch = String.fromCodePoint(src.codePointAt(i) as number);
     toks.push({ type: 'error', text: ch }); i += ch.length;
   }
   toks.push({ type: 'eof', text: '' });

@@ -12,9 +12,12 @@ export interface TemplateToken {
 
 const EOF = -1;
 
+const NAME_CHAR = /[\p{L}\p{N}_]/u;
+
 function isNameChar(ch: number): boolean {
   if (ch === EOF) return false;
-  return /[\p{L}\p{N}_]/u.test(String.fromCodePoint(ch));
+  if (ch < 0x80) return (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a) || ch === 0x5f;
+  return NAME_CHAR.test(String.fromCodePoint(ch));
 }
 
 class Input {
