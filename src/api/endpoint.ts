@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Workspace } from '../models/workspaces.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 
 export type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -10,6 +11,7 @@ export interface ApiContext {
   req: FastifyRequest;
   reply: FastifyReply;
   db: Kysely<DB>;
+  jobs?: JobQueue;
   workspace: Workspace;
   userId: number;
   role: string;

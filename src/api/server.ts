@@ -8,9 +8,12 @@ import { registerBodyParsers, readBody } from './bodies.ts';
 import type { Endpoint, Method } from './endpoint.ts';
 import { endpoints } from './v2/index.ts';
 import { TOKEN_ROLES } from '../models/tokens.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 
 export interface ServerOptions {
   db: Kysely<DB>;
+  /** Where handlers enqueue background work (absent in tests that need none). */
+  jobs?: JobQueue;
   logger?: boolean | object;
   /** Trust X-Forwarded-* headers (behind a proxy) when building absolute links. */
   trustProxy?: boolean;
@@ -25,7 +28,7 @@ function send(reply: FastifyReply, status: number, body: unknown): FastifyReply 
 }
 
 /** The endpoint dispatcher: authentication → permission (405 where upstream raises it) → throttle → handler. */
-function dispatcher(db: Kysely<DB>, endpoint: Endpoint) {
+function dispatcher(db: Kysely<DB>, endpoint: Endpoint, jobs: JobQueue | undefined) {
   const allowed = Object.keys(endpoint.handlers) as Method[];
   const allowHeader = [...allowed, 'HEAD', 'OPTIONS'].join(', ');
   return async (req: FastifyRequest, reply: FastifyReply) => {
@@ -43,6 +46,7 @@ function dispatcher(db: Kysely<DB>, endpoint: Endpoint) {
       req,
       reply,
       db,
+      jobs,
       workspace: principal.workspace,
       userId: principal.userId,
       role: principal.role,
@@ -77,7 +81,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.setNotFoundHandler((_req, reply) => send(reply, 404, { detail: 'Not found.' }));
 
   for (const endpoint of endpoints) {
-    const handler = dispatcher(opts.db, endpoint);
+    const handler = dispatcher(opts.db, endpoint, opts.jobs);
     for (const name of [endpoint.name, ...(endpoint.aliases ?? [])]) {
       app.route({ method: [...ALL_METHODS], url: `/api/v2/${name}.json`, handler });
     }

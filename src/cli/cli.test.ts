@@ -119,3 +119,20 @@ test('admin commands work against a PostgreSQL server too', async (t) => {
     await admin.end();
   }
 });
+
+test('worker starts and stops cleanly', async () => {
+  const w = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, RAPIDPRO_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  w.stdout!.on('data', (b) => (out += b));
+  w.stderr!.on('data', (b) => (out += b));
+  const deadline = Date.now() + 60_000;
+  while (!/worker started/.test(out)) {
+    if (Date.now() > deadline || w.exitCode !== null) throw new Error(`worker did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  w.kill('SIGTERM');
+  const code = await new Promise((r) => w.once('exit', r));
+  assert.equal(code, 0, out);
+  assert.match(out, /stopped/);
+  assert.ok(!existsSync(path.join(dataDir, 'rapidpro.lock')));
+});

@@ -4,6 +4,7 @@ import { buildServer } from '../api/server.ts';
 import { countWorkspaces, createWorkspace } from '../models/workspaces.ts';
 import { addMember } from '../models/users.ts';
 import { createToken } from '../models/tokens.ts';
+import { createJobQueue } from '../jobs/index.ts';
 
 const FIRST_ADMIN = 'admin@example.com';
 
@@ -31,11 +32,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const config = databaseConfigFromEnv();
   const d = await openDatabase(config);
   const stops: (() => Promise<void>)[] = [];
+  const jobs = createJobQueue(d.pool);
+  // RAPIDPRO_WORKERS=0 makes a serve process API-only (scaled out, `worker` processes run jobs).
+  if (opts.workers && process.env.RAPIDPRO_WORKERS !== '0') await jobs.work();
+  else await jobs.start();
   const where = config.kind === 'embedded' ? `embedded database in ${config.dataDir}${d.mode === 'socket' ? ' (through the running server\'s socket)' : ''}` : 'PostgreSQL server';
   if (opts.http !== false) {
     const port = Number(process.env.PORT ?? 8000);
     const host = process.env.HOST ?? '127.0.0.1';
-    const app = await buildServer({ db: d.db, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, trustProxy: process.env.TRUST_PROXY === '1' });
+    const app = await buildServer({ db: d.db, jobs, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, trustProxy: process.env.TRUST_PROXY === '1' });
     await app.listen({ port, host });
     const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     console.log(`rapidpro-ts listening on ${baseUrl} (${where})`);
@@ -43,13 +48,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
     console.log(`More tokens: npx rapidpro-ts token create --workspace <uuid> --email <email>   (see README)`);
     stops.push(() => app.close());
   } else {
-    console.log(`rapidpro-ts worker started (${where}); no job queues are registered yet`);
+    console.log(`rapidpro-ts worker started (${where})`);
   }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   for (const stop of stops) await stop();
+  await jobs.stop();
   await d.close();
   console.log('rapidpro-ts stopped');
 }

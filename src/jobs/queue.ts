@@ -1,0 +1,107 @@
+import PgBoss from 'pg-boss';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type pg from 'pg';
+import type { DB } from '../db/schema.ts';
+
+export type JobHandler<T> = (data: T, meta: { id: string; retryCount: number }) => Promise<void>;
+
+export interface JobSpec<T> {
+  name: string;
+  handler: JobHandler<T>;
+  /** Jobs fetched per poll; each is handled in turn. Fan-out jobs carry a batch of work each. */
+  batchSize?: number;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+}
+
+export interface EnqueueOptions {
+  /** Enqueue inside this transaction: the job exists only if the transaction commits. */
+  tx?: Kysely<DB>;
+  startAfter?: Date | number;
+  /** Deduplicates jobs with the same key while one is queued or active. */
+  singletonKey?: string;
+}
+
+/** pg-boss speaks to the database through this adapter, so jobs can join our transactions. */
+function adapterFor(db: Kysely<DB>): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const r = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: r.rows as any[] };
+    },
+  };
+}
+
+/**
+ * Durable jobs on the application database (pg-boss). The embedded server runs the workers in its
+ * own process; scaled out, `rapidpro-ts worker` processes run them. Handlers must be idempotent: a
+ * job may run twice after a crash.
+ */
+export class JobQueue {
+  private boss: PgBoss;
+  private specs = new Map<string, JobSpec<any>>();
+  private started = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly opts: { pollingIntervalSeconds?: number } = {},
+  ) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text: string, values: unknown[]) => pool.query(text, values as any[]) as any },
+      schema: 'pgboss',
+      // Session-level advisory locks and LISTEN are unavailable on the embedded socket; pg-boss
+      // polling and its transaction-scoped locks work on both databases.
+      supervise: true,
+      schedule: false,
+    });
+    this.boss.on('error', () => {});
+  }
+
+  define<T>(spec: JobSpec<T>): void {
+    this.specs.set(spec.name, spec);
+  }
+
+  /** Creates the schema and queues; call before enqueueing. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const spec of this.specs.values()) {
+      await this.boss.createQueue(spec.name, {
+        name: spec.name,
+        retryLimit: spec.retryLimit ?? 5,
+        retryDelay: spec.retryDelaySeconds ?? 5,
+        retryBackoff: true,
+      });
+    }
+    this.started = true;
+  }
+
+  /** Starts polling every defined queue in this process. */
+  async work(): Promise<void> {
+    await this.start();
+    for (const spec of this.specs.values()) {
+      await this.boss.work(
+        spec.name,
+        { batchSize: spec.batchSize ?? 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 1 },
+        async (jobs) => {
+          for (const job of jobs) await spec.handler(job.data, { id: job.id, retryCount: (job as any).retryCount ?? 0 });
+        },
+      );
+    }
+  }
+
+  async enqueue<T extends object>(name: string, data: T, opts: EnqueueOptions = {}): Promise<string | null> {
+    if (!this.specs.has(name)) throw new Error(`unknown job queue ${name}`);
+    return this.boss.send(name, data, {
+      ...(opts.tx && { db: adapterFor(opts.tx) }),
+      ...(opts.startAfter !== undefined && { startAfter: opts.startAfter as any }),
+      ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    this.started = false;
+  }
+}
