@@ -1,0 +1,123 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { ChannelAsset, SessionAssets } from '../assets.ts';
+
+/** A contact URN with its optional channel affinity and display fragment. */
+export interface URN { scheme: string; path: string; display?: string; channel?: ChannelAsset }
+
+export const VALID_SCHEMES = new Set([
+  'tel', 'facebook', 'twitter', 'twitterid', 'viber', 'line', 'telegram', 'mailto', 'ext', 'jiochat',
+  'wechat', 'fcm', 'whatsapp', 'freshchat', 'vk', 'rocketchat', 'discord', 'webchat', 'instagram',
+  'slack', 'teams', 'external',
+]);
+
+/** Splits `scheme:path?query#display` into parts (no validation). */
+export function parseURNString(raw: string): { scheme: string; path: string; query: URLSearchParams; display?: string } | null {
+  const colon = raw.indexOf(':');
+  if (colon <= 0) return null;
+  const scheme = raw.slice(0, colon);
+  let rest = raw.slice(colon + 1);
+  let display: string | undefined;
+  const hash = rest.indexOf('#');
+  if (hash >= 0) { display = decodeURIComponent(rest.slice(hash + 1)); rest = rest.slice(0, hash); }
+  let query = new URLSearchParams();
+  const q = rest.indexOf('?');
+  if (q >= 0) { query = new URLSearchParams(rest.slice(q + 1)); rest = rest.slice(0, q); }
+  return { scheme, path: rest, query, display: display || undefined };
+}
+
+export function readURN(raw: string, assets: SessionAssets): URN {
+  const p = parseURNString(raw);
+  if (!p) return { scheme: '', path: raw };
+  const channelUUID = p.query.get('channel');
+  const channel = channelUUID ? assets.channel(channelUUID) : undefined;
+  return { scheme: p.scheme, path: p.path, display: p.display, channel };
+}
+
+/** `scheme:path[?channel=uuid][#display]` as goflow encodes a contact URN. */
+export function encodeURN(u: URN, withDisplay = true, withChannel = true): string {
+  let s = `${u.scheme}:${u.path}`;
+  if (withChannel && u.channel) s += `?channel=${u.channel.uuid}`;
+  if (withDisplay && u.display) s += `#${u.display}`;
+  return s;
+}
+
+export const identity = (u: URN) => `${u.scheme}:${u.path}`;
+
+/** The country a phone number belongs to, or '' when it can't be told. */
+export function countryFromTel(path: string): string {
+  const parsed = parsePhoneNumberFromString(path.startsWith('+') ? path : `+${path}`);
+  return parsed?.country ?? '';
+}
+
+/** Normalises a URN the way goflow does: tel to E.164 when parseable, lowercase schemes/emails... */
+export function normalizeURN(scheme: string, path: string, country = ''): string {
+  scheme = scheme.toLowerCase().trim();
+  path = path.trim();
+  if (scheme === 'tel') {
+    const parsed = parsePhoneNumberFromString(path, (country || undefined) as CountryCode | undefined);
+    if (parsed && parsed.isValid()) path = parsed.number;
+    else path = path.replace(/[^0-9a-z+]/gi, '').toLowerCase();
+  } else if (scheme === 'mailto' || scheme === 'twitter') {
+    path = path.toLowerCase().replace(/^@/, '');
+  }
+  return `${scheme}:${path}`;
+}
+
+const DIGITS = /^[0-9]+$/;
+const PATH_RULES: Record<string, RegExp> = {
+  tel: /^((\+[0-9]{7,15})|([a-z0-9]{1,64}))$/,
+  mailto: /^[^\s@]+@[^\s@]+$/,
+  facebook: /^([0-9]+|ref:.+)$/,
+  freshchat: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  instagram: DIGITS, jiochat: DIGITS, telegram: DIGITS, twitterid: DIGITS,
+  line: /^[a-zA-Z0-9_]{1,36}$/,
+  twitter: /^[a-zA-Z0-9_]{1,15}$/,
+  viber: /^[a-zA-Z0-9_=/+]{1,24}$/,
+  webchat: /^[a-zA-Z0-9]{24}(:[^\s@]+@[^\s@]+)?$/,
+  whatsapp: /^([0-9]+|[A-Z]{2}\.[a-zA-Z0-9]{1,128})$/,
+};
+
+/** Why a URN is invalid for its scheme, or null when valid. */
+export function validateURN(urn: string): string | null {
+  const p = parseURNString(urn);
+  if (!p) return 'invalid URN';
+  if (!VALID_SCHEMES.has(p.scheme)) return 'unknown URN scheme';
+  if (p.path === '') return 'path cannot be empty';
+  const rule = PATH_RULES[p.scheme];
+  if (rule && !rule.test(p.path)) return 'invalid path component';
+  return null;
+}
+
+/** Picks the channel that would send to this URN (affinity first, then scheme/country match). */
+export function channelForURN(u: URN, assets: SessionAssets, role = 'send'): ChannelAsset | undefined {
+  const supports = (ch: ChannelAsset) => ch.schemes.includes(u.scheme) && ch.roles.includes(role);
+  if (u.channel && supports(u.channel)) return u.channel;
+  if (u.scheme === 'tel') {
+    const country = countryFromTel(u.path);
+    const candidates = assets.channels.filter(
+      (ch) => supports(ch) && !(ch.country && country && ch.country !== country),
+    );
+    if (candidates.length <= 1) return candidates[0];
+    const number = u.path.replace(/^\+/, '');
+    let best: ChannelAsset | undefined;
+    let max = 0;
+    for (const ch of candidates) {
+      const prefix = ch.address.replace(/^\+/, '');
+      let overlap = 0;
+      while (overlap < prefix.length && overlap < number.length && prefix[overlap] === number[overlap]) overlap++;
+      if (overlap >= max) { max = overlap; best = ch; }
+    }
+    return best;
+  }
+  return assets.channels.find(supports);
+}
+
+/** Renders a URN for humans (`format_urn`): tel numbers in national format... */
+export function formatURNForDisplay(u: URN): string {
+  if (u.display) return u.display;
+  if (u.scheme === 'tel') {
+    const parsed = parsePhoneNumberFromString(u.path);
+    if (parsed && parsed.isValid()) return parsed.formatNational();
+  }
+  return u.path;
+}
