@@ -142,6 +142,6 @@ export function migrateAction(a: Legacy, ctx: ActionContext): Action {
       // the URL is already absolute
       return { uuid, type: 'play_audio', audio_url: migrateTemplate(text(a.url)) };
     default:
-      throw new LegacyDefinitionError(`unable to migrate legacy action type: ${String(a.type)}`);
+      throw new LegacyDefinitionError(`unable to migrate legacy action type: ${text(a.type)}`);
   }
 }

@@ -108,8 +108,9 @@ function migrateTest(rule: Legacy, categoryUUID: string, ctx: RulesContext): Mig
       break;
     }
     case 'in_group': {
-      const g = asObject(test.test) ?? {};
-      args = [text(g.uuid), text(g.name)];
+      // the group is an object, or a name (an expression when it starts with @)
+      const g = typeof test.test === 'string' ? { name: test.test.startsWith('@') ? migrateTemplate(test.test) : test.test } : (asObject(test.test) ?? {});
+      args = [text((g as Legacy).uuid), text(g.name)];
       break;
     }
     case 'subflow':

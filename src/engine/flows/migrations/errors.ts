@@ -1,7 +1,7 @@
 /** Why a flow definition could not be brought to the current spec version. */
 export class FlowMigrationError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -77,7 +77,7 @@ export function migrateFlow(definition: unknown, opts: MigrateOptions = {}): Flo
     try {
       flow = migrateLegacyDefinition(flow, { baseMediaURL: opts.baseMediaURL ?? '', newUUID });
     } catch (e) {
-      throw new LegacyMigrationError(`error migrating what appears to be a legacy definition: ${(e as Error).message}`);
+      throw new LegacyMigrationError(`error migrating what appears to be a legacy definition: ${(e as Error).message}`, { cause: e });
     }
     header = readHeader(flow);
   }
@@ -93,7 +93,7 @@ export function migrateFlow(definition: unknown, opts: MigrateOptions = {}): Flo
     try {
       migration.migrate(flow, { newUUID });
     } catch (e) {
-      throw new FlowMigrationError(`unable to migrate to version ${migration.version}: ${(e as Error).message}`);
+      throw new FlowMigrationError(`unable to migrate to version ${migration.version}: ${(e as Error).message}`, { cause: e });
     }
     flow.spec_version = migration.version;
   }
