@@ -1,0 +1,70 @@
+import { isSupportedCountry, parsePhoneNumberWithError, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
+
+const KEYPAD: Record<string, string> = {};
+for (const [digit, letters] of Object.entries({ 2: 'abc', 3: 'def', 4: 'ghi', 5: 'jkl', 6: 'mno', 7: 'pqrs', 8: 'tuv', 9: 'wxyz' })) {
+  for (const l of letters) KEYPAD[l] = digit;
+}
+
+/**
+ * Reads `input` the way Google's libphonenumber (which RapidPro uses) does before it looks at
+ * metadata, then lets libphonenumber-js do the metadata part. The two libraries differ on text
+ * with letters: Google skips anything before the first digit or `+`, wants two digits alone or at
+ * least three leading digits, and turns a number with three or more letters into keypad digits
+ * (`1-800-FLOWERS`), whereas libphonenumber-js stops at the first letter.
+ */
+export function parsePhone(input: string, country?: string | null): PhoneNumber | null {
+  const start = input.search(/[+0-9]/);
+  if (start < 0) return null;
+  const candidate = input.slice(start).replace(/[^+0-9A-Za-z]/g, '');
+  if (!/^\+?(?:[0-9]{2}|(?:x*[0-9]){3,}[0-9A-Za-z]*)$/i.test(candidate)) return null;
+
+  const hasPlus = candidate.startsWith('+');
+  const body = candidate.replace(/^\+/, '');
+  const letterCount = body.replace(/[^A-Za-z]/g, '').length;
+  const digits = letterCount >= 3 ? body.toLowerCase().replace(/[a-z]/g, (l) => KEYPAD[l]) : body.replace(/[^0-9]/g, '');
+  const region = country && isSupportedCountry(country.toUpperCase()) ? (country.toUpperCase() as CountryCode) : undefined;
+  if (!hasPlus && !region) return null;
+  try {
+    return parsePhoneNumberWithError((hasPlus ? '+' : '') + digits, region);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * RapidPro's `parse_number`: the E.164 form of `input` if it parses (with `country` as the default
+ * region) to a number of a possible length for its country, else null. Numbers only possible as
+ * local numbers (dialled without an area code) do not count.
+ */
+export function possibleE164(input: string, country?: string | null): string | null {
+  const parsed = parsePhone(input, country);
+  return parsed?.isPossible() ? parsed.number : null;
+}
+
+/**
+ * RapidPro's `normalize_number` for tel paths: keeps lowercase letters and digits only, reads the
+ * result as international when the original started with `+` or it is at least 11 characters not
+ * starting with 0, and returns E.164 when that is a possible number; otherwise the stripped text
+ * without `+` (so `tel:+250 788` → `250788`).
+ */
+export function normalizeNumber(number: string, country?: string | null): string {
+  const trimmed = number.trim();
+  let normalized = trimmed.toLowerCase();
+
+  // a spreadsheet that showed the number in scientific notation (2.50788123123e+11)
+  if (normalized.endsWith('e+11') || normalized.endsWith('e+12')) normalized = normalized.slice(0, -4).replaceAll('.', '');
+
+  normalized = normalized.replace(/[^0-9a-z]/g, '');
+  const international = trimmed.startsWith('+') || (normalized.length >= 11 && !normalized.startsWith('0'));
+  return possibleE164(international ? '+' + normalized : normalized, country) ?? normalized;
+}
+
+/**
+ * A phone number for display: national format of the number's own country (`0788 123 123`,
+ * `(206) 555-1212`) or international (`+250 788 123 123`). Null when `e164` does not parse.
+ */
+export function formatPhone(e164: string, international = false): string | null {
+  const parsed = parsePhone(e164, null);
+  if (!parsed) return null;
+  return international ? parsed.formatInternational() : parsed.formatNational();
+}
