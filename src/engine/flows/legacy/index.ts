@@ -2,7 +2,7 @@ import { isObject } from '../migrations/primitives.ts';
 import { type LegacyOptions, migrateLegacyFlow } from './flow.ts';
 
 export { LegacyDefinitionError } from './errors.ts';
-export { migrateTemplate as migrateLegacyTemplate, migrateLegacyTemplate as migrateLegacyTemplateWithErrors } from './expressions/migrate.ts';
+export { migrateTemplate, migrateLegacyTemplate, type LegacyMigrateOptions } from './expressions/migrate.ts';
 
 /**
  * Whether a definition looks like a legacy (pre-13, v11-era) flow: those carry action_sets,

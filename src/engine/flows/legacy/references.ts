@@ -2,7 +2,7 @@
 import { migrateTemplate } from './expressions/migrate.ts';
 import { LegacyDefinitionError } from './errors.ts';
 
-function obj(v: unknown): Record<string, unknown> | null {
+export function asObject(v: unknown): Record<string, unknown> | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
@@ -24,7 +24,7 @@ export function nameMatchedReference(v: unknown, what: string): Record<string, s
   if (typeof v === 'string') {
     name = v.startsWith('@') ? migrateTemplate(v) : v;
   } else {
-    const o = obj(v);
+    const o = asObject(v);
     if (!o) throw new LegacyDefinitionError(`${what} reference must be a name or an object`);
     uuid = text(o.uuid);
     name = text(o.name);
@@ -33,13 +33,11 @@ export function nameMatchedReference(v: unknown, what: string): Record<string, s
 }
 
 export function contactReference(v: unknown): { uuid: string; name: string } {
-  const o = obj(v) ?? {};
+  const o = asObject(v) ?? {};
   return { uuid: text(o.uuid), name: text(o.name) };
 }
 
 export function flowReference(v: unknown): { uuid: string; name: string } {
-  const o = obj(v) ?? {};
+  const o = asObject(v) ?? {};
   return { uuid: text(o.uuid), name: text(o.name) };
 }
-
-export { obj as asObject };

@@ -5,7 +5,7 @@
  */
 import { migrateTemplate } from './expressions/migrate.ts';
 import { LegacyDefinitionError } from './errors.ts';
-import { type Case, type Category, type Exit, type Legacy, type RulesContext, migrateRules } from './rules.ts';
+import { type Case, type Category, type Legacy, type RulesContext, migrateRules } from './rules.ts';
 import { asObject, flowReference, list, text } from './references.ts';
 import { type NodeUIConfig, type UINodeType } from './ui.ts';
 import { URN_SCHEMES } from './urn_schemes.ts';
@@ -181,6 +181,6 @@ export function migrateRuleSet(r: Legacy, ctx: RulesContext): MigratedRuleSet {
   const node: Record<string, unknown> = { uuid: text(r.uuid) };
   if (actions.length > 0) node.actions = actions;
   node.router = router;
-  node.exits = exits satisfies Exit[];
+  node.exits = exits;
   return { node, uiType, uiConfig };
 }
