@@ -1,0 +1,141 @@
+// Walks an expression tree against a scope chain (context object → lambda arguments → functions).
+// Every failure is an XError value; nothing here throws for bad input.
+import type { Environment } from '../environment.ts';
+import { exprToString, type Expr } from './ast.ts';
+import { describe, toInteger, toXText } from './convert.ts';
+import { lookupFunction } from './functions/registry.ts';
+import { applyBinary, negate } from './operators.ts';
+import { ERR_TOO_COMPLEX, XArray, XError, XFunction, XObject, type XValue } from './values.ts';
+
+/** Cost allowance per expression: text costs its length, other values 1 (RapidPro's budget). */
+export const DEFAULT_BUDGET = 10_000_000;
+
+export interface Scope {
+  get(name: string): { found: boolean; value: XValue; deprecated?: string };
+}
+
+export class EvalState {
+  readonly warnings: string[] = [];
+  remaining: number;
+  constructor(budget = DEFAULT_BUDGET) {
+    this.remaining = budget;
+  }
+  warn(msg: string): void {
+    if (!this.warnings.includes(msg)) this.warnings.push(msg);
+  }
+  /** Charges the cost of a produced value; false once the budget is exhausted. */
+  charge(v: XValue): boolean {
+    this.remaining -= typeof v === 'string' ? Math.max(1, v.length) : 1;
+    return this.remaining >= 0;
+  }
+}
+
+class ObjectScope implements Scope {
+  constructor(private readonly obj: XObject, private readonly parent: Scope | null) {}
+  get(name: string) {
+    const r = this.obj.lookup(name);
+    if (r.found) return r;
+    if (this.parent) return this.parent.get(name);
+    const fn = lookupFunction(name);
+    return fn ? { found: true, value: fn as XValue } : { found: false, value: null };
+  }
+}
+
+export function rootScope(context: XObject): Scope {
+  return new ObjectScope(context, null);
+}
+
+export function evaluate(e: Expr, env: Environment, scope: Scope, st: EvalState): XValue {
+  switch (e.k) {
+    case 'text':
+      return e.v;
+    case 'num':
+      return e.v;
+    case 'bool':
+      return e.v;
+    case 'null':
+      return null;
+    case 'error':
+      return new XError(e.message);
+    case 'paren':
+      return evaluate(e.x, env, scope, st);
+    case 'ref': {
+      const r = scope.get(e.name);
+      if (!r.found) return new XError(`context has no property '${e.name}'`);
+      if (r.deprecated) st.warn(r.deprecated);
+      return r.value;
+    }
+    case 'dot': {
+      const obj = evaluate(e.obj, env, scope, st);
+      if (obj instanceof XError) return obj;
+      return lookup(obj, e.key, true, st);
+    }
+    case 'index': {
+      const obj = evaluate(e.obj, env, scope, st);
+      if (obj instanceof XError) return obj;
+      const key = evaluate(e.index, env, scope, st);
+      if (key instanceof XError) return key;
+      return lookup(obj, key, false, st);
+    }
+    case 'call': {
+      const fn = evaluate(e.fn, env, scope, st);
+      if (fn instanceof XError) return fn;
+      if (!(fn instanceof XFunction)) return new XError(`${exprToString(e.fn)} is not a function`);
+      const args = e.args.map((a) => evaluate(a, env, scope, st));
+      return callValue(fn, env, args, st);
+    }
+    case 'lambda':
+      return lambda(e.params, e.body, scope, st);
+    case 'neg':
+      return negate(evaluate(e.x, env, scope, st));
+    case 'bin': {
+      const l = evaluate(e.l, env, scope, st);
+      const r = evaluate(e.r, env, scope, st);
+      if (l instanceof XError && l.fatal) return l;
+      if (r instanceof XError && r.fatal) return r;
+      const v = applyBinary(e.op, env, l, r);
+      return st.charge(v) ? v : ERR_TOO_COMPLEX;
+    }
+  }
+}
+
+/** Calls a function value, wrapping its errors as RapidPro does: `error calling name(...): msg`. */
+export function callValue(fn: XFunction, env: Environment, args: XValue[], st?: EvalState): XValue {
+  for (const a of args) if (a instanceof XError && a.fatal) return a;
+  const v = fn.call(env, args);
+  if (v instanceof XError) return v.fatal ? v : new XError(`error calling ${describe(fn)}: ${v.message}`);
+  if (st && !st.charge(v)) return ERR_TOO_COMPLEX;
+  return v;
+}
+
+function lambda(params: string[], body: Expr, scope: Scope, st: EvalState): XFunction {
+  return new XFunction('', (env, args) => {
+    if (args.length !== params.length) return new XError(`need ${params.length} argument${params.length === 1 ? '' : 's'}, got ${args.length}`);
+    const locals = new XObject();
+    params.forEach((p, i) => locals.set(p, args[i]));
+    return evaluate(body, env, new ObjectScope(locals, scope), st);
+  });
+}
+
+export function lookup(container: XValue, key: XValue | string, dot: boolean, st: EvalState | null): XValue {
+  let resolved: XValue;
+  let deprecated: string | undefined;
+  if (container instanceof XArray) {
+    const index = toInteger(key);
+    if (index instanceof XError) return index;
+    const n = container.length;
+    if (index >= n || index < -n) return new XError(`index ${index} out of range for ${n} items`);
+    resolved = container.items[index < 0 ? index + n : index];
+  } else if (container instanceof XObject) {
+    const prop = toXText(key);
+    if (prop instanceof XError) return prop;
+    const r = container.lookup(prop);
+    if (!r.found && dot) return new XError(`${describe(container)} has no property '${prop}'`);
+    resolved = r.value;
+    deprecated = r.deprecated;
+  } else {
+    return new XError(`${describe(container)} doesn't support lookups`);
+  }
+  if (deprecated && st) st.warn(deprecated);
+  return resolved;
+}

@@ -1,0 +1,1 @@
+// Loads every router test into the function registry.
