@@ -54,6 +54,10 @@ describe('legacy flow conversion', () => {
     assert.throws(() => migrateLegacyFlow({ rule_sets: [{ uuid: NODE_A, rules: [{ uuid: NODE_B, test: { type: 'magic' } }] }] }, opts),
       /migration of 'magic' tests not supported/);
     assert.throws(() => migrateLegacyFlow({ action_sets: [{ uuid: 'x', exit_uuid: NODE_B }] }, opts), /action_sets\[0\]\.uuid' must be a valid UUID/);
+    assert.throws(() => migrateLegacyFlow({ rule_sets: [{ uuid: NODE_A, ruleset_type: 'subflow', rules: [] }] }, opts), /subflow ruleset has no flow/);
+    // an empty operand on a delimited split is odd but convertible
+    const split = migrateLegacyFlow({ rule_sets: [{ uuid: NODE_A, ruleset_type: 'form_field', operand: '', config: { field_index: 1, field_delimiter: ' ' }, rules: [] }] }, opts) as { nodes: { router: { operand: string } }[] };
+    assert.equal(split.nodes[0].router.operand, '@(field(, 1, " "))');
     assert.throws(() => migrateLegacyFlow({ rule_sets: [{ uuid: NODE_A, ruleset_type: 'airtime', rules: [],
       config: { EC: { currency_code: 'USD', amount: 3 }, SV: { currency_code: 'USD', amount: 4 } } }] }, opts), /different amounts in same currency/);
   });
