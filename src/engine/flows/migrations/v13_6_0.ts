@@ -1,5 +1,5 @@
 import type { SpecMigration } from './types.ts';
-import { actionsOf, byteLength, isObject, nodesOf, objects, routerOf, str, truncateChars, typeOf } from './primitives.ts';
+import { actionsOf, byteLength, nodesOf, objects, routerOf, str, truncateChars, typeOf } from './primitives.ts';
 
 const MAX_RESULT_NAME = 64;
 const MAX_CATEGORY_NAME = 36;
@@ -28,7 +28,7 @@ export const v13_6_0: SpecMigration = {
       if (resultName !== null) router.result_name = resultName;
       for (const cat of objects(router.categories)) {
         const name = fit(cat.name, MAX_CATEGORY_NAME);
-        if (name !== null && isObject(cat)) cat.name = name;
+        if (name !== null) cat.name = name;
       }
     }
   },
