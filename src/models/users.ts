@@ -60,3 +60,27 @@ export async function findMemberByEmail(db: Kysely<DB>, orgId: number, email: st
 export async function removeMember(db: Kysely<DB>, orgId: number, userId: number): Promise<void> {
   await db.deleteFrom('org_memberships').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
 }
+
+/** A workspace member as the users endpoint shows them. */
+export interface MemberRow {
+  id: number;
+  uuid: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  avatar: string | null;
+  date_joined: string;
+  role: Role;
+  team_uuid: string | null;
+  team_name: string | null;
+}
+
+/** Active users with a role in the workspace, with their team (agents belong to one). */
+export function membersQuery(db: Kysely<DB>, orgId: number) {
+  return db
+    .selectFrom('users as u')
+    .innerJoin('org_memberships as m', (j) => j.onRef('m.user_id', '=', 'u.id').on('m.org_id', '=', orgId))
+    .leftJoin('teams as t', (j) => j.onRef('t.id', '=', 'm.team_id').on('t.org_id', '=', orgId))
+    .select(['u.id', 'u.uuid', 'u.email', 'u.first_name', 'u.last_name', 'u.avatar', 'u.date_joined', 'm.role', 't.uuid as team_uuid', 't.name as team_name'])
+    .where('u.is_active', '=', true);
+}

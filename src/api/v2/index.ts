@@ -1,6 +1,8 @@
 import type { Endpoint } from '../endpoint.ts';
 import { workspace } from './workspace.ts';
 import { fields } from './fields.ts';
+import { globals } from './globals.ts';
+import { users } from './users.ts';
 
 /** Every API v2 endpoint; each lives in its own file. */
-export const endpoints: Endpoint[] = [fields, workspace];
+export const endpoints: Endpoint[] = [fields, globals, users, workspace];
