@@ -1,0 +1,18 @@
+// Registry of channel types by code. See types.ts for the contract and README.md for the URLs.
+import { EX } from './ex/index.ts';
+import { NX } from './nx/index.ts';
+import { T } from './t/index.ts';
+import { TG } from './tg/index.ts';
+import type { ChannelType } from './types.ts';
+import { WAC } from './wac/index.ts';
+
+export const channelTypes: Readonly<Record<string, ChannelType>> = Object.freeze({ EX, TG, T, NX, WAC });
+
+export function getChannelType(code: string): ChannelType | undefined {
+  return Object.prototype.hasOwnProperty.call(channelTypes, code.toUpperCase()) ? channelTypes[code.toUpperCase()] : undefined;
+}
+
+export { HttpClient } from './http.ts';
+export type { HttpConfig, HttpLog } from './http.ts';
+export { routeForReceive } from './types.ts';
+export type * from './types.ts';

@@ -1,0 +1,150 @@
+// TG (Telegram) webhook: POST /c/tg/<uuid>/receive with a Bot API Update. `/start` becomes a
+// new_conversation event; photos, videos, voice notes, stickers and documents are resolved to
+// download URLs through getFile; locations/venues become geo: attachments.
+import { formEncode } from '../encoding.ts';
+import {
+  configString, eventAccepted, ignored, jsonBody, msgAccepted, newMsg, requestError, schemeURN,
+} from '../support.ts';
+import type { HttpLog } from '../http.ts';
+import type { ReceiveContext, ReceiveResult } from '../types.ts';
+import { TELEGRAM_API } from './send.ts';
+
+interface TGFile { file_id?: string; file_size?: number }
+interface TGLocation { latitude?: number; longitude?: number }
+interface TGUpdate {
+  update_id?: number;
+  message?: {
+    message_id?: number;
+    from?: { id?: number; first_name?: string; last_name?: string; username?: string };
+    date?: number;
+    text?: string;
+    caption?: string;
+    photo?: TGFile[];
+    video?: TGFile;
+    voice?: TGFile;
+    document?: TGFile;
+    sticker?: { thumb?: TGFile; thumbnail?: TGFile };
+    location?: TGLocation;
+    venue?: { location?: TGLocation; title?: string; address?: string };
+    contact?: { phone_number?: string; first_name?: string; last_name?: string };
+    web_app_data?: { data?: string; button_text?: string };
+  };
+}
+
+export async function receiveTG(ctx: ReceiveContext): Promise<ReceiveResult> {
+  const channel = ctx.channel!;
+  if (ctx.action !== 'receive') return requestError(`unknown action '${ctx.action}'`, 404);
+  let payload: TGUpdate;
+  try {
+    payload = jsonBody(ctx.request) as TGUpdate;
+  } catch (e) {
+    return requestError(`unable to parse request JSON: ${(e as Error).message}`);
+  }
+  if (!payload || typeof payload !== 'object' || !payload.update_id) return requestError("field 'update_id' required");
+  const m = payload.message;
+  if (!m || !m.message_id) return ignored('Ignoring request, no message');
+
+  const date = new Date((m.date ?? 0) * 1000);
+  const from = m.from ?? {};
+  let urn: string;
+  try {
+    urn = schemeURN('telegram', String(from.id ?? ''), from.username ? from.username.toLowerCase() : undefined);
+  } catch (e) {
+    return requestError((e as Error).message);
+  }
+  const name = nameFrom(from.first_name, from.last_name, from.username);
+
+  let text = m.text ?? '';
+  if (text === '/start') {
+    const ev = { kind: 'channel_event' as const, eventType: 'new_conversation' as const, urn, occurredOn: date, ...(name ? { contactName: name } : {}) };
+    return eventAccepted(channel, ev);
+  }
+  if (!text && m.caption) text = m.caption;
+
+  const logs: HttpLog[] = [];
+  const resolve = async (fileId: string | undefined) => resolveFile(ctx, fileId, logs);
+  let media: { url?: string; error?: string } = {};
+  if (m.photo && m.photo.length) {
+    // the largest size not over 100 kB
+    let photo = m.photo[0];
+    for (let i = 1; i < m.photo.length; i++) {
+      if ((m.photo[i].file_size ?? 0) > 100_000) break;
+      photo = m.photo[i];
+    }
+    media = await resolve(photo.file_id);
+  } else if (m.video) media = await resolve(m.video.file_id);
+  else if (m.voice) media = await resolve(m.voice.file_id);
+  else if (m.sticker) media = await resolve((m.sticker.thumb ?? m.sticker.thumbnail)?.file_id);
+  else if (m.document) media = await resolve(m.document.file_id);
+  else if (m.venue) {
+    text = [m.venue.title, m.venue.address].filter(Boolean).join(', ');
+    const loc = m.location ?? m.venue.location;
+    if (loc) media = { url: geo(loc) };
+  } else if (m.location) {
+    text = '';
+    media = { url: geo(m.location) };
+  } else if (m.contact) {
+    const phone = m.contact.phone_number ? `(${m.contact.phone_number})` : '';
+    text = [m.contact.first_name, m.contact.last_name, phone].filter(Boolean).join(' ');
+  } else if (m.web_app_data) {
+    const raw = (m.web_app_data.data ?? '').trim();
+    text = raw.startsWith('{') && isJSON(raw) ? (m.web_app_data.button_text ?? '') : (m.web_app_data.data ?? '');
+  }
+
+  if (media.error && !text) {
+    const r = ignored(`unable to resolve file: ${media.error}`);
+    r.logs = logs;
+    return r;
+  }
+  const msg = newMsg({
+    urn, text, receivedOn: date, externalId: String(m.message_id), attachments: media.url ? [media.url] : [],
+    ...(name ? { contactName: name } : {}),
+  });
+  const r = msgAccepted(channel, [msg]);
+  r.logs = logs;
+  return r;
+}
+
+function nameFrom(first?: string, last?: string, username?: string): string {
+  if (first && last) return `${first} ${last}`;
+  return first || last || username || '';
+}
+
+function geo(l: TGLocation): string {
+  return `geo:${(l.latitude ?? 0).toFixed(6)},${(l.longitude ?? 0).toFixed(6)}`;
+}
+
+function isJSON(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function resolveFile(ctx: ReceiveContext, fileId: string | undefined, logs: HttpLog[]): Promise<{ url?: string; error?: string }> {
+  const token = configString(ctx.channel!, 'auth_token');
+  if (!token) return { error: 'invalid auth token config' };
+  if (!fileId) return { error: 'missing file id' };
+  if (!ctx.http) return { error: 'no HTTP client to resolve files' };
+  const res = await ctx.http.request({
+    method: 'POST',
+    url: `${TELEGRAM_API}/bot${token}/getFile`,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: formEncode({ file_id: fileId }),
+    redact: [token],
+  });
+  logs.push(res.log);
+  let payload: { ok?: boolean; error_code?: number; result?: { file_path?: string } };
+  try {
+    payload = JSON.parse(res.body);
+  } catch {
+    return { error: 'unable to resolve file' };
+  }
+  if (Math.floor(res.status / 100) !== 2 || payload.error_code) return { error: 'unable to resolve file' };
+  if (!payload.ok) return { error: `file id '${fileId}' not present` };
+  const path = payload.result?.file_path;
+  if (!path) return { error: "no 'result.file_path' in response" };
+  return { url: `${TELEGRAM_API}/file/bot${token}/${path}` };
+}
