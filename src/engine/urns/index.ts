@@ -14,7 +14,17 @@ export {
 } from './schemes.ts';
 export { normalizeURN, normalizeParsedURN, urnIdentity } from './normalize.ts';
 export { checkURN, validateURN, isValidNormalizedURN, URN_MAX_LENGTH, type URNCheck } from './validate.ts';
-export { normalizeNumber, possibleE164, formatPhone, parsePhone } from './phone.ts';
+export {
+  normalizeNumber,
+  possibleE164,
+  formatPhone,
+  parsePhone,
+  parseNumber,
+  telFromText,
+  findPhoneNumbers,
+  type ParseNumberOptions,
+} from './phone.ts';
+export { normalizeEngineURN, validateEngineURN } from './engine.ts';
 export { displayURN, formatURNForEngine, redactURN, ANON_MASK, type DisplayOptions } from './display.ts';
 export {
   anonDisplay,

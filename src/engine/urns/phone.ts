@@ -68,3 +68,81 @@ export function formatPhone(e164: string, international = false): string | null 
   if (!parsed) return null;
   return international ? parsed.formatInternational() : parsed.formatNational();
 }
+
+export interface ParseNumberOptions {
+  /** accept short codes (3–6 digits not starting with 0) when a country is known */
+  allowShort?: boolean;
+  /** accept alphanumeric sender ids (3–64 letters/digits), lowercased */
+  allowSenderID?: boolean;
+}
+
+const ALT_SHORT_CODE = /^[1-9][0-9]{2,5}$/;
+const SENDER_ID = /^[0-9A-Za-z]{3,64}$/;
+
+/**
+ * goflow's phone parsing (gocommon `urns.ParseNumber`), used by the flow engine and mailroom: the
+ * stable E.164 form of a possible number (also trying a `+` in front of 11+ characters not
+ * starting with 0), else optionally a short code or a sender id, else null. Unlike RapidPro's
+ * `normalizeNumber` it fails instead of keeping the stripped text.
+ *
+ * libphonenumber-js has no short-number metadata, so short codes are recognised by goflow's own
+ * fallback rule only (3–6 digits not starting with 0); region-specific short codes outside that
+ * (`0800`, 2 digits) are not accepted.
+ */
+export function parseNumber(raw: string, country?: string | null, options: ParseNumberOptions = {}): string | null {
+  const trimmed = raw.trim();
+  const input = (trimmed.startsWith('+') ? '+' : '') + trimmed.replace(/[^0-9A-Za-z]/g, '');
+  // goflow gives up at once on a country libphonenumber does not know, unless the number has a +
+  if (country && !isSupportedCountry(country.toUpperCase()) && !input.startsWith('+')) return null;
+
+  const e164 = stableE164(input, country);
+  if (e164) return e164;
+  if (input.length >= 11 && !input.startsWith('0')) {
+    const withPlus = stableE164('+' + input, country);
+    if (withPlus) return withPlus;
+  }
+  if (options.allowShort && country && ALT_SHORT_CODE.test(input)) return input;
+  if (options.allowSenderID && SENDER_ID.test(input)) return input.toLowerCase();
+  return null;
+}
+
+/**
+ * A possible number's E.164 form, provided that it reads back as itself: a national number with a
+ * leading zero can format to an E.164 whose zero is then taken as a national prefix
+ * (`+82011290` → `+8211290`). goflow follows such a chain for up to three steps.
+ */
+function stableE164(input: string, country: string | null | undefined): string | null {
+  let e164 = possibleE164(input, country);
+  for (let step = 0; e164 !== null && step < 3; step++) {
+    const again = possibleE164(e164, null);
+    if (again === e164) return e164;
+    e164 = again;
+  }
+  return null;
+}
+
+const POSSIBLE_PHONE = /\+?[0-9 .\-()]{5,}/g;
+const ONLY_PHONE = /^\+?[0-9 .\-()]{5,}$/;
+const ENGINE_E164 = /^\+[0-9]{7,15}$/;
+
+/**
+ * goflow's `ParsePhoneNumber`: the E.164 number when the whole text (trimmed) is written like a
+ * phone number (digits, spaces, `.-()`, optional leading `+`, at least 5) and is a possible number
+ * with `country` as the default region; else null. No short codes, no sender ids.
+ */
+export function telFromText(text: string, country?: string | null): string | null {
+  const s = text.trim();
+  if (!ONLY_PHONE.test(s)) return null;
+  const number = parseNumber(s, country);
+  return number !== null && ENGINE_E164.test(number) ? number : null;
+}
+
+/** goflow's `FindPhoneNumbers`: every phone-number-looking run in the text that `telFromText` accepts. */
+export function findPhoneNumbers(text: string, country?: string | null): string[] {
+  const found: string[] = [];
+  for (const [candidate] of text.matchAll(POSSIBLE_PHONE)) {
+    const number = telFromText(candidate, country);
+    if (number) found.push(number);
+  }
+  return found;
+}
