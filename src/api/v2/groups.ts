@@ -1,0 +1,78 @@
+import type { Endpoint } from '../endpoint.ts';
+import { paginate } from '../pagination.ts';
+import { boolParam, exclusiveParams, param, uuidParam } from '../params.ts';
+import { cannotDeleteSystem, cannotModifySystem, limitReached, notFound } from '../errors.ts';
+import { requireObjectBody } from '../validation.ts';
+import { checkWorkspaceWritable } from '../writes.ts';
+import { requireUuidDeleteLookup, uuidWriteLookup } from '../uuid-lookup.ts';
+import { saveNamed, validateNameBody } from './names.ts';
+import { workspaceLimit } from '../../models/workspaces.ts';
+import {
+  GROUP_STATUSES, MANUAL, listedGroupsQuery, findGroupByUuid, groupMemberCounts, countUserGroups, groupNameTaken,
+  createManualGroup, renameGroup, deleteGroup, type GroupRow,
+} from '../../models/groups.ts';
+import { sql } from 'kysely';
+
+export function serializeGroup(g: GroupRow, count: number) {
+  return {
+    uuid: g.uuid,
+    name: g.name,
+    query: g.query,
+    status: GROUP_STATUSES[g.status],
+    system: g.is_system,
+    count,
+  };
+}
+
+/**
+ * Contact groups: list manual and smart groups (never the internal status groups, never ones still
+ * initializing), create manual groups, rename, delete. System groups ("Open Tickets") are read-only.
+ */
+export const groups: Endpoint = {
+  name: 'groups',
+  handlers: {
+    async GET({ req, db, workspace }) {
+      exclusiveParams(req, ['uuid', 'name']);
+      let q = listedGroupsQuery(db, workspace.id).select(['g.created_on as _order', 'g.id as _id']);
+      const uuid = uuidParam(req, 'uuid');
+      if (uuid) q = q.where('g.uuid', '=', uuid);
+      const name = param(req, 'name');
+      if (name) q = q.where(sql`lower(g.name)`, '=', name.toLowerCase());
+      if (boolParam(req, 'manual_only')) q = q.where('g.group_type', '=', MANUAL);
+      const page = await paginate(req, q, { orderColumn: 'g.created_on', idColumn: 'g.id' });
+      const counts = await groupMemberCounts(db, page.results.map((g) => g.id));
+      return { status: 200, body: { ...page, results: page.results.map((g) => serializeGroup(g as GroupRow, counts.get(g.id)!)) } };
+    },
+
+    async POST({ req, db, workspace, body }) {
+      const uuid = uuidWriteLookup(req);
+      const existing = uuid ? await findGroupByUuid(db, workspace.id, uuid) : undefined;
+      if (uuid && !existing) throw notFound();
+      if (existing?.is_system) throw cannotModifySystem();
+      if (!existing && (await countUserGroups(db, workspace.id)) >= workspaceLimit(workspace, 'groups')) throw limitReached();
+
+      const data = requireObjectBody(body());
+      checkWorkspaceWritable(workspace);
+      const name = await validateNameBody(data, (n) => groupNameTaken(db, workspace.id, n, existing?.id));
+
+      if (existing) {
+        const updated = await saveNamed(() => renameGroup(db, workspace.id, existing.id, name));
+        const counts = await groupMemberCounts(db, [updated.id]);
+        return { status: 200, body: serializeGroup(updated, counts.get(updated.id)!) };
+      }
+      const created = await saveNamed(() => createManualGroup(db, workspace.id, name));
+      return { status: 201, body: serializeGroup(created, 0) };
+    },
+
+    async DELETE({ req, db, workspace }) {
+      const uuid = requireUuidDeleteLookup(req);
+      const group = await findGroupByUuid(db, workspace.id, uuid);
+      if (!group) throw notFound();
+      if (group.is_system) throw cannotDeleteSystem();
+      // Triggers and campaigns using the group (400 "Group is being used by ...") are checked here
+      // once those tables exist.
+      await deleteGroup(db, workspace.id, group.id);
+      return { status: 204 };
+    },
+  },
+};
