@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { SKIP_MESSAGE, conformanceDirIfPresent } from '../../../conformance/harness.ts';
-import { sets } from './conformance.ts';
+import { evaluateLegacyCase, loadLegacyExpressionCases, sets } from './conformance.ts';
 import { migrateLegacyFlow } from './flow.ts';
 import { LegacyDefinitionError } from './errors.ts';
 
@@ -64,15 +64,25 @@ describe('legacy flow conversion', () => {
 });
 
 describe('legacy conformance', () => {
-  for (const name of ['legacy', 'legacy_expressions']) {
+  for (const name of ['legacy', 'legacy_expressions', 'legacy_expressions_eval']) {
     test(`replays goflow ${name} cases`, async (t) => {
       const dir = conformanceDirIfPresent();
       if (!dir) return t.skip(SKIP_MESSAGE);
       const r = await sets.find((s) => s.name === name)!.run(dir);
       console.log(JSON.stringify({ set: r.set, passed: r.passed, failed: r.failed, skipped: r.skipped }));
       for (const f of r.failures) console.log(`  ${f.name}: ${f.reason}`);
-      assert.ok(r.passed + r.failed >= (name === 'legacy' ? 86 : 107), 'all cases were read');
+      assert.ok(r.passed + r.failed + r.skipped >= (name === 'legacy' ? 86 : 107), 'all cases were read');
       assert.ok(r.passed / (r.passed + r.failed) >= 0.95, `pass rate ${r.passed}/${r.passed + r.failed}`);
     });
   }
+});
+
+test('legacy expression outputs identical to the legacy engine (informational)', (t) => {
+  const dir = conformanceDirIfPresent();
+  if (!dir) return t.skip(SKIP_MESSAGE);
+  const cases = loadLegacyExpressionCases(dir);
+  const identical = cases.filter((tc) => evaluateLegacyCase(tc)?.output === tc.output).length;
+  // rendering differs by design (TRUE vs true, failed expressions kept as text), so no target here
+  console.log(JSON.stringify({ legacy_expression_outputs_identical: identical, of: cases.length }));
+  assert.ok(identical > 0);
 });
