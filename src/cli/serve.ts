@@ -32,7 +32,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const config = databaseConfigFromEnv();
   const d = await openDatabase(config);
   const stops: (() => Promise<void>)[] = [];
-  const jobs = createJobQueue(d.pool);
+  const jobs = createJobQueue(d);
   // RAPIDPRO_WORKERS=0 makes a serve process API-only (scaled out, `worker` processes run jobs).
   if (opts.workers && process.env.RAPIDPRO_WORKERS !== '0') await jobs.work();
   else await jobs.start();
