@@ -73,7 +73,8 @@ export function toXBoolean(v: XValue): boolean | XError {
 }
 
 export function toXNumber(v: XValue): Decimal | XError {
-  if (v instanceof Decimal) return v;
+  // numbers made with another Decimal configuration are rebased so arithmetic uses ours
+  if (v instanceof Decimal) return v.constructor === Decimal ? v : new Decimal(v);
   if (v instanceof XError) return v;
   if (typeof v === 'string') {
     const n = parseStrictNumber(v);

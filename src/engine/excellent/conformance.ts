@@ -1,0 +1,135 @@
+// Conformance sets replaying RapidPro's own examples:
+//  - excellent_doc_examples: the `template -> expected` examples of goflow's doc comments, evaluated in
+//    the environment goflow's doc generator uses (Guayaquil, day-first dates, fixed now).
+//  - engine_templates: goflow's template cases that need a full flow session context.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { emptyResult, type ConformanceSet, type SetResult } from '../../conformance/harness.ts';
+import { defaultEnvironment, type Environment } from '../environment.ts';
+import type { Expr } from './ast.ts';
+import { ROOT_CONTEXT_KEYS } from './api.ts';
+import { parseExpression } from './parser.ts';
+import { scanTemplate } from './scanner.ts';
+import { evaluateTemplate } from './template.ts';
+import { XObject } from './values.ts';
+import { seededRandom } from './random.ts';
+
+interface DocCase {
+  source: string;
+  template: string;
+  expected: string;
+  uses_context: boolean;
+}
+
+/**
+ * The doc generator's environment: the standard test session's settings (allowed languages eng/spa,
+ * day-first dates, America/Guayaquil, default country from the contact's US number), its clock fixed
+ * at 2018-04-11 13:24:30.123456 -05:00, the location hierarchy and LLM prompt its tests register.
+ */
+export function docExamplesEnvironment(): Environment {
+  return defaultEnvironment({
+    dateFormat: 'DD-MM-YYYY',
+    timeFormat: 'tt:mm',
+    timezone: 'America/Guayaquil',
+    allowedLanguages: ['eng', 'spa'],
+    defaultLanguage: 'eng',
+    defaultCountry: 'US',
+    now: () => new Date(Date.UTC(2018, 3, 11, 18, 24, 30, 123)),
+    nowNanos: () => 456_000,
+    random: seededRandom(123456),
+    locations: {
+      name: 'Rwanda',
+      aliases: ['Ruanda'],
+      children: [
+        {
+          name: 'Kigali City',
+          aliases: ['Kigali', 'Kigari'],
+          children: [
+            { name: 'Gasabo', children: [{ name: 'Gisozi' }, { name: 'Ndera' }] },
+            { name: 'Nyarugenge', children: [] },
+          ],
+        },
+      ],
+    },
+    llmPrompts: { categorize: 'Categorize the following text into one of the following: {{ .arg1 }}' },
+  });
+}
+
+const ROOTS = new Set(ROOT_CONTEXT_KEYS);
+
+function referencesContext(e: Expr): boolean {
+  switch (e.k) {
+    case 'ref':
+      return ROOTS.has(e.name.toLowerCase());
+    case 'dot':
+      return referencesContext(e.obj);
+    case 'index':
+      return referencesContext(e.obj) || referencesContext(e.index);
+    case 'call':
+      return referencesContext(e.fn) || e.args.some(referencesContext);
+    case 'lambda':
+      return referencesContext(e.body);
+    case 'neg':
+    case 'paren':
+      return referencesContext(e.x);
+    case 'bin':
+      return referencesContext(e.l) || referencesContext(e.r);
+    default:
+      return false;
+  }
+}
+
+/** Does the template read the flow context (contact, run, ...)? Such examples need a session. */
+export function needsContext(c: DocCase): boolean {
+  if (c.uses_context) return true;
+  return scanTemplate(c.template, null).some((p) => {
+    if (p.kind === 'text') return false;
+    try {
+      return referencesContext(parseExpression(p.source));
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Doc comments print some characters Go-escaped (`\x20`). */
+function unescapeExpected(s: string): string {
+  return s.replace(/\\x([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+export function runDocExamples(dir: string): SetResult {
+  const result = emptyResult('excellent_doc_examples');
+  const data = JSON.parse(readFileSync(path.join(dir, 'goflow', 'excellent_doc_examples.json'), 'utf8')) as { cases: DocCase[] };
+  // one environment for the whole run, so rand() draws follow one seeded sequence as in the doc generator
+  const env = docExamplesEnvironment();
+  const context = new XObject();
+  for (const c of data.cases) {
+    const name = `${c.source}: ${c.template}`;
+    if (needsContext(c)) {
+      result.skipped++;
+      continue;
+    }
+    const r = evaluateTemplate(c.template, context, env);
+    if (c.expected === 'ERROR') {
+      if (r.errors.length > 0) result.passed++;
+      else {
+        result.failed++;
+        result.failures.push({ name, reason: `expected an error, got ${JSON.stringify(r.output)}` });
+      }
+      continue;
+    }
+    const expected = unescapeExpected(c.expected);
+    if (r.errors.length === 0 && r.output === expected) result.passed++;
+    else {
+      result.failed++;
+      const got = r.errors.length ? `error: ${r.errors[0].message}` : JSON.stringify(r.output);
+      result.failures.push({ name, reason: `expected ${JSON.stringify(expected)}, got ${got}` });
+    }
+  }
+  return result;
+}
+
+export const sets: ConformanceSet[] = [
+  { name: 'excellent_doc_examples', run: runDocExamples },
+];
+
