@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { defaultEnvironment } from '../environment.ts';
 import { newEngine, readAssets, readFlow, uuidV4Generator } from './index.ts';
 import { checkEventShape } from './core/event-types.ts';
-import { seededRandom, steppingClock } from './conformance/determinism.ts';
+import { GoPCG, steppingClock } from './conformance/determinism.ts';
 
 const u = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const flowDef = (nodes: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -14,7 +14,8 @@ const channels = [{ uuid: u(3000), name: 'Phone', address: '+250788000000', sche
 const trigger = { type: 'manual', flow: { uuid: u(1000), name: 'Test' }, triggered_on: '2020-01-01T00:00:00Z' };
 
 function setup() {
-  const random = seededRandom(7);
+  const pcg = new GoPCG(7, 7);
+  const random = () => pcg.float64();
   const env = defaultEnvironment({ now: steppingClock(), random });
   return { env, engine: newEngine({}, { newUUID: uuidV4Generator(random) }) };
 }

@@ -3,6 +3,7 @@ import { readAssets, SessionAssets } from './assets.ts';
 import { Contact } from './core/contact.ts';
 import type { FlowEvent, Segment } from './core/events.ts';
 import { formatTime } from './core/time.ts';
+import { uuidV4Generator } from './core/uuids.ts';
 import { resumeSession, startSession } from './execution.ts';
 import { readInput } from './input.ts';
 import { DEFAULT_OPTIONS, type EngineOptions } from './options.ts';
@@ -19,6 +20,7 @@ export interface SprintResult {
   contact: Contact;
   events: FlowEvent[];
   segments: Segment[];
+  sprintUUID: string;
   /** Flows entered or resumed during the sprint. */
   flows: { uuid: string; name: string }[];
 }
@@ -44,11 +46,13 @@ export function newEngine(services: EngineServices = {}, options: Partial<Engine
   const opts: EngineOptions = { ...DEFAULT_OPTIONS, ...options };
   const core = { options: opts, services };
   const uuids = (env: Environment) => opts.newUUID ?? defaultUUIDs(env);
+  const sprintUUID = (env: Environment) => (opts.newTimelessUUID ?? uuidV4Generator(() => env.random()))();
 
   const readSession = (json: unknown, assetsIn: AssetsInput, env: Environment, contactIn: ContactInput, call: Call | null = null) => {
     const assets = toAssets(assetsIn);
     const contact = toContact(contactIn, assets);
-    const j = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, any>;
+    // never share structure with the caller's JSON: the session mutates what it reads
+    const j = (typeof json === 'string' ? JSON.parse(json) : structuredClone(json)) as Record<string, any>;
     if (j.contact_uuid && j.contact_uuid !== contact.uuid) throw new Error("session contact doesn't match provided");
     const session = new Session(core, assets, env, contact, j.uuid, j.type, j.created_on, readTrigger(j.trigger), call, uuids(env));
     session.status = j.status as SessionStatus;
@@ -75,7 +79,7 @@ export function newEngine(services: EngineServices = {}, options: Partial<Engine
   };
 
   const result = (session: Session, sprint: Sprint): SprintResult => ({
-    session, contact: session.contact, events: sprint.events, segments: sprint.segments, flows: sprint.flows,
+    session, contact: session.contact, sprintUUID: sprint.uuid, events: sprint.events, segments: sprint.segments, flows: sprint.flows,
   });
 
   return {
@@ -89,15 +93,15 @@ export function newEngine(services: EngineServices = {}, options: Partial<Engine
       if (flow instanceof Error) throw flow;
       const newUUID = uuids(env);
       const uuid = newUUID();
-      const createdOn = formatTime(env.now());
+      const createdOn = formatTime(env.now(), env.nowNanos?.() ?? 0);
       const session = new Session(core, assets, env, contact, uuid, flow.type, createdOn, trigger, call, newUUID);
-      const sprint = new Sprint(true);
+      const sprint = new Sprint(sprintUUID(env), true);
       await startSession(session, sprint);
       return result(session, sprint);
     },
     async resume(sessionJSON, assetsIn, env, contactIn, resumeJSON, call = null) {
       const session = readSession(sessionJSON, assetsIn, env, contactIn, call);
-      const sprint = new Sprint(false);
+      const sprint = new Sprint(sprintUUID(env), false);
       await resumeSession(session, sprint, readResume(resumeJSON));
       return result(session, sprint);
     },

@@ -136,7 +136,9 @@ async function continueUntilWait(
         current = Run.create(session, pushed.flow, current);
         session.runs.push(current);
         const started: Record<string, unknown> = { run_uuid: current.uuid, flow: current.flowRef };
-        if (current.parent) started.parent_uuid = current.parent.uuid;
+        // a session started by another session's run has that run as parent
+        const parentUUID = current.parent?.uuid ?? session.parentSummary?.uuid;
+        if (parentUUID) started.parent_uuid = parentUUID;
         if (pushed.terminal) started.terminal = true;
         log('run_started', started);
         sprint.logFlow(pushed.flow);
@@ -174,10 +176,9 @@ async function continueUntilWait(
           const loc = parent.location();
           if (!parent.flow) failRun(session, sprint, parent, "Can't resume run with missing flow asset");
           else if (!loc) failRun(session, sprint, parent, "Can't resume run as node no longer exists");
-          else {
-            node = loc.node;
-            ({ exit, operand } = await pickExit(session, sprint, parent, loc.node, loc.step, false));
-          }
+          // goflow keeps the child's last node as the segment's node_uuid here; we do the same so
+          // path statistics computed from segments agree with upstream
+          else ({ exit, operand } = await pickExit(session, sprint, parent, loc.node, loc.step, false));
         } else {
           failRun(session, sprint, parent, '');
         }

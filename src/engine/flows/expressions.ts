@@ -1,27 +1,97 @@
 // Seam to the Excellent module (src/engine/excellent/): every use of its API by the flow engine
 // goes through this file.
 import type { Environment } from '../environment.ts';
-import { Decimal, XArray, XObject, type XValue } from '../excellent/values.ts';
+import {
+  callFunction, Decimal, evaluateTemplate, evaluateTemplateValue, functionExists, render,
+  toJSON, toXDateTime, toXNumber, toXText, toXValue, truthy, XArray, XDateTime, XError, XObject, type EvalError, type XValue,
+} from '../excellent/index.ts';
 
 /** A context value, or a thunk computing it on first read. */
 export type XVal = XValue | (() => XValue);
-export type TemplateValue = unknown;
 
 interface Evaluated { errors: { expression: string; message: string }[]; warnings: string[] }
 
-export function evaluateText(template: string, context: XVal, env: Environment, escape?: (s: string) => string): Evaluated & { output: string } {
-  throw new Error('excellent module not available');
+export type TemplateValue = XValue;
+export type { XObject };
+
+function adaptErrors(errors: readonly EvalError[]): Evaluated['errors'] {
+  return errors.map((e) => ({ expression: e.expression, message: e.message }));
 }
-export function evaluateValue(template: string, context: XVal, env: Environment): Evaluated & { value: TemplateValue } {
-  throw new Error('excellent module not available');
+
+/** Evaluates a template to text (never throws); errors carry the failing expression's source. */
+export function evaluateText(template: string, context: XObject, env: Environment, escape?: (s: string) => string): Evaluated & { output: string } {
+  const r = evaluateTemplate(template, context, env, escape ? { escape } : undefined);
+  return { output: r.output, errors: adaptErrors(r.errors), warnings: r.warnings };
 }
-export function callTest(name: string, env: Environment, args: TemplateValue[]): XVal { throw new Error('n/a'); }
-export function testExists(name: string): boolean { return true; }
-export function testOutcome(result: XVal, env: Environment): { error?: string; matched: boolean; match: string; extra?: unknown; extraNotObject?: boolean } { throw new Error('n/a'); }
-export function valueToText(value: TemplateValue, env: Environment): { text: string; error?: string } { throw new Error('n/a'); }
-export function renderRandom(r: number): string { return String(r); }
-export function parseNumber(text: string, env: Environment): string | null { return null; }
-export function parseDateTimeFilled(text: string, env: Environment): string | null { return null; }
+
+/** Evaluates a template keeping the type of a lone expression. */
+export function evaluateValue(template: string, context: XObject, env: Environment): Evaluated & { value: TemplateValue } {
+  const r = evaluateTemplateValue(template, context, env);
+  return { value: r.value, errors: adaptErrors(r.errors), warnings: r.warnings };
+}
+
+/** Calls a router test function by name (lowercase); returns its result value. */
+export function callTest(name: string, env: Environment, args: TemplateValue[]): XValue {
+  return callFunction(name, env, args);
+}
+
+export function testExists(name: string): boolean {
+  return name.startsWith('has_') && functionExists(name);
+}
+
+/** Reads a test's result: error, or matched with its match text and extra. */
+export function testOutcome(result: XValue, env: Environment): { error?: string; matched: boolean; match: string; extra?: unknown; extraNotObject?: boolean } {
+  void env;
+  if (result instanceof XError) return { error: result.message, matched: false, match: '' };
+  if (!(result instanceof XObject) || !truthy(result)) return { matched: false, match: '' };
+  const match = result.get('match');
+  const extra = result.has('extra') ? result.get('extra') : null;
+  const text = toXText(match);
+  return {
+    matched: true,
+    match: text instanceof XError ? '' : text,
+    extra: extra instanceof XObject ? toJSON(extra) : undefined,
+    extraNotObject: extra !== null && !(extra instanceof XObject),
+  };
+}
+
+/** A value as text, with the error message when it can't be converted. */
+export function valueToText(value: TemplateValue, env: Environment): { text: string; error?: string } {
+  void env;
+  const t = toXText(value);
+  return t instanceof XError ? { text: '', error: t.message } : { text: t };
+}
+
+/** How a random number renders in results (as Excellent renders numbers). */
+export function renderRandom(r: number): string {
+  return render(new Decimal(r));
+}
+
+/** The number a whole text reads as (field parsing), or null. */
+export function parseNumber(text: string, env: Environment): number | string | null {
+  void env;
+  const n = toXNumber(text);
+  if (n instanceof XError) return null;
+  return n.toNumber();
+}
+
+/** A datetime read from text with the time of day filled from now (field parsing), as JSON text. */
+export function parseDateTimeFilled(text: string, env: Environment): string | null {
+  const dt = toXDateTime(env, text, true);
+  return dt instanceof XError ? null : render(dt);
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An engine timestamp (RFC 3339, up to nanoseconds) as an Excellent datetime in its own offset. */
+function datetimeFromISO(iso: string): XValue {
+  const m = ISO.exec(iso);
+  const millis = Date.parse(iso);
+  if (!m || Number.isNaN(millis)) return iso;
+  const subNanos = Number((m[1] ?? '').padEnd(9, '0').slice(3, 9));
+  const zone = m[2] === 'Z' || /^[+-]00:00$/.test(m[2]) ? 'UTC' : `UTC${m[2]}`;
+  return new XDateTime(millis, subNanos, zone);
+}
 
 /** A property value marked deprecated: reading it logs a `context:deprecated` warning. */
 class Deprecated {
@@ -60,7 +130,7 @@ export const X = {
   },
   json: (j: unknown): XVal => toXValue(j),
   deprecated: (v: XVal | Thunk, message: string): Deprecated => new Deprecated(v, message),
-  render: (v: XVal | Thunk, env: Environment): string => renderText(force(v), env),
-  toJSON: (v: XVal | Thunk, env: Environment): unknown => JSON.parse(toJSON(force(v), env)),
+  render: (v: XVal): string => render(force(v)),
+  toJSON: (v: XVal): unknown => toJSON(force(v)),
   force,
 };

@@ -15,5 +15,5 @@ export { readResume, type Resume } from './resumes.ts';
 export { DEFAULT_OPTIONS, type EngineOptions } from './options.ts';
 export type * from './services.ts';
 export { uuidV4Generator, uuidV7Generator, type UUIDGenerator } from './core/uuids.ts';
-export { buildRootContext } from './context/root.ts';
+export { buildRootContext, sessionContext } from './context/root.ts';
 export { ACTION_TYPES } from './actions/registry.ts';

@@ -13,6 +13,8 @@ export interface EngineOptions {
   maxWebhookResponseBytes: number;
   /** Generator for every UUID the engine creates; defaults to v7 UUIDs from the environment's clock and random. */
   newUUID?: UUIDGenerator;
+  /** Generator for UUIDs that carry no time (sprints); defaults to v4 UUIDs from the environment's random. */
+  newTimelessUUID?: UUIDGenerator;
 }
 
 export const DEFAULT_OPTIONS: EngineOptions = {

@@ -61,7 +61,7 @@ export class Session {
   get services() { return this.engine.services; }
   get batchStart(): boolean { return this.trigger.batch === true; }
 
-  now(): string { return formatTime(this.env.now()); }
+  now(): string { return formatTime(this.env.now(), this.env.nowNanos?.() ?? 0); }
 
   /** Environment default language: the explicit default, else the first allowed language. */
   envDefaultLanguage(): string | undefined {
@@ -96,6 +96,13 @@ export class Session {
       sprint.events.push(event);
       return event;
     };
+  }
+
+  /** The run most recently modified (goflow's current run), whose context templates see. */
+  currentRun(): Run | undefined {
+    let last: Run | undefined;
+    for (const r of this.runs) if (!last || r.modifiedOn > last.modifiedOn) last = r;
+    return last;
   }
 
   waitingRun(): Run | undefined { return this.runs.find((r) => r.status === 'waiting'); }

@@ -7,7 +7,7 @@ export class Sprint {
   /** Flows entered or resumed during the sprint, without consecutive repeats. */
   readonly flows: { uuid: string; name: string }[] = [];
 
-  constructor(readonly isInitial: boolean) {}
+  constructor(readonly uuid: string, readonly isInitial: boolean) {}
 
   logFlow(flow: { uuid: string; name: string }): void {
     if (this.flows[this.flows.length - 1]?.uuid !== flow.uuid) this.flows.push({ uuid: flow.uuid, name: flow.name });

@@ -6,7 +6,7 @@ import { defineAction, ONLINE } from './support/types.ts';
 
 interface OpenTicket extends ActionDef {
   topic?: { uuid: string; name: string };
-  assignee?: { uuid?: string; name?: string; email_match?: string };
+  assignee?: { uuid?: string; name?: string; email?: string };
   note?: string;
 }
 

@@ -62,21 +62,19 @@ export async function checkActionCase(assetsJSON: any, tc: ActionCase): Promise<
 
   let trigger: Record<string, unknown>;
   let call = null;
+  const now = () => formatTime(env.now(), env.nowNanos?.() ?? 0);
   if (tc.no_input || tc.as_batch) {
-    trigger = { type: 'manual', flow: flow.ref, batch: true, triggered_on: formatTime(env.now()) };
+    trigger = { type: 'manual', flow: flow.ref, batch: true, triggered_on: now() };
     if (voice) {
       const ch = assets.channel('57f1078f-88aa-46f4-a59a-948a5739c03d');
       call = { uuid: '01978a2f-ad9a-7f2e-ad44-6e7547078cec', channel: { uuid: ch?.uuid ?? '', name: ch?.name ?? '' }, urn: 'tel:+12065551212' };
     }
   } else {
-    const msgUUID = engine.options.newUUID!();
-    trigger = {
-      type: 'msg', flow: flow.ref, triggered_on: formatTime(env.now()),
-      event: {
-        uuid: msgUUID, type: 'msg_received', created_on: formatTime(env.now()),
-        msg: { urn: 'tel:+12065551212', text: 'Hi everybody', attachments: ['image/jpeg:http://http://s3.amazon.com/bucket/test.jpg', 'audio/mp3:http://s3.amazon.com/bucket/test.mp3'] },
-      },
+    const event = {
+      uuid: engine.options.newUUID!(), type: 'msg_received', created_on: now(),
+      msg: { urn: 'tel:+12065551212', text: 'Hi everybody', attachments: ['image/jpeg:http://http://s3.amazon.com/bucket/test.jpg', 'audio/mp3:http://s3.amazon.com/bucket/test.mp3'] },
     };
+    trigger = { type: 'msg', flow: flow.ref, event, triggered_on: now() };
   }
 
   let result;

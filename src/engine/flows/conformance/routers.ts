@@ -26,7 +26,7 @@ export async function checkRouterCase(assetsJSON: any, tc: RouterCase): Promise<
   if (flow instanceof Error) return `unexpected read error: ${flow.message}`;
   const env = testEnvironment();
   const { engine } = testEngine(env);
-  const trigger = { type: 'manual', flow: flow.ref, triggered_on: formatTime(env.now()) };
+  const trigger = { type: 'manual', flow: flow.ref, triggered_on: formatTime(env.now(), env.nowNanos?.() ?? 0) };
   let result;
   try {
     result = await engine.start(assets, env, CONTACT, trigger);

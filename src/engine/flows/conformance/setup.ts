@@ -1,36 +1,44 @@
 import { defaultEnvironment, readEnvironment, type Environment } from '../../environment.ts';
-import { uuidV7Generator } from '../core/uuids.ts';
 import { newEngine, type Engine } from '../engine.ts';
-import { seededRandom, steppingClock } from './determinism.ts';
+import { GoPCG, goUUIDv4Generator, goUUIDv7Generator, steppingClock, TEST_SUB_NANOS } from './determinism.ts';
 import { MockAirtimeService, MockEmailService, MockLLMService, MockWebhookService, type MockResponse } from './mocks.ts';
 
 export const RESPONSE_LIMIT = 100_000;
+const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** An environment with the deterministic clock and random source, from goflow env JSON or defaults. */
-export function testEnvironment(json: unknown = null, overrides: Partial<Environment> = {}): Environment {
+export interface TestEnvironment extends Environment {
+  /** The random generator behind `random()`, also used for other random draws (airtime ids). */
+  pcg: GoPCG;
+}
+
+export function testEnvironment(json: unknown = null, overrides: Partial<Environment> = {}): TestEnvironment {
   const now = steppingClock();
-  const random = seededRandom();
-  const base = { now, random, ...overrides };
-  return json ? readEnvironment(json, base) : defaultEnvironment(base);
+  const pcg = new GoPCG();
+  // upstream's test clock carries nanoseconds (…45.123456789Z)
+  const base = { now, nowNanos: () => TEST_SUB_NANOS, random: () => pcg.float64(), ...overrides };
+  const env = json ? readEnvironment(json, base) : defaultEnvironment(base);
+  return Object.assign(env, { pcg });
 }
 
 /** An engine configured like upstream's test engine, answering HTTP from the given mocks. */
-export function testEngine(env: Environment, mocks: Record<string, MockResponse[]> = {}, opts: { smtpError?: string; maxFieldChars?: number } = {}): { engine: Engine; webhook: MockWebhookService } {
+export function testEngine(env: TestEnvironment, mocks: Record<string, MockResponse[]> = {}, opts: { smtpError?: string; maxFieldChars?: number } = {}): { engine: Engine; webhook: MockWebhookService } {
   const webhook = new MockWebhookService(mocks, RESPONSE_LIMIT);
-  const externalIds = seededRandom(42);
+  const uuidSource = new GoPCG();
   const engine = newEngine(
     {
       webhook,
       email: new MockEmailService(opts.smtpError),
       llm: new MockLLMService(),
-      airtime: new MockAirtimeService('RWF', () => Array.from({ length: 10 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[Math.floor(externalIds() * 36)]).join('')),
+      airtime: new MockAirtimeService('RWF', () => Array.from({ length: 10 }, () => ID_CHARS[env.pcg.intN(ID_CHARS.length)]).join('')),
       blockedDomains: ['graph.facebook.com'],
       claimURN: (_c, urn) => !urn.includes('taken'),
       checkSendable: (_c, text) => (text.includes('FORBIDDEN') ? 'forbidden_content' : ''),
     },
     {
       maxWebhookResponseBytes: RESPONSE_LIMIT,
-      newUUID: uuidV7Generator(() => env.now(), () => env.random()),
+      newUUID: goUUIDv7Generator(uuidSource, () => env.now(), () => env.nowNanos?.() ?? 0),
+      newTimelessUUID: goUUIDv4Generator(uuidSource),
       ...(opts.maxFieldChars ? { maxFieldChars: opts.maxFieldChars } : {}),
     },
   );

@@ -25,7 +25,7 @@ export function runTriggersSet(root: string): SetResult {
         const trigger = readTrigger(tc.trigger);
         if (tc.read_error !== undefined) reason = `expected read error "${tc.read_error}"`;
         else {
-          const actual = X.toJSON(triggerContext(trigger, assets), env);
+          const actual = X.toJSON(triggerContext(trigger, assets));
           reason = canonical(actual) === canonical(tc.context) ? null : firstDifference(tc.context, actual);
         }
       } catch (e) {

@@ -44,7 +44,7 @@ export function fieldsContext(c: Contact, env: Environment): XVal {
     for (const f of c.assets.fields) {
       const val = fieldValue(f.type, c.fields[f.key]);
       props[f.key] = val;
-      if (val !== null) lines.push(`${f.name}: ${X.render(val, env)}`);
+      if (val !== null) lines.push(`${f.name}: ${X.render(val)}`);
     }
     lines.sort();
     return { props, default: X.text(lines.join('\n')) };

@@ -1,6 +1,8 @@
 import type { Environment } from '../../environment.ts';
 import { X, type XVal } from '../expressions.ts';
 import type { Run } from '../run.ts';
+import type { Session } from '../session.ts';
+import type { XObject } from '../expressions.ts';
 import { contactContext, fieldsContext, lastTicketContext, urnsContext } from './contact.ts';
 import { legacyExtraContext } from './legacy-extra.ts';
 import { localsContext, relatedFromRun, relatedFromSummary, relatedRunContext, resultsContext, runContext } from './run.ts';
@@ -48,4 +50,13 @@ export function buildRootContext(run: Run, env: Environment): XVal {
       legacy_extra: X.deprecated(legacyExtraContext(run), '@legacy_extra is deprecated'),
     },
   }));
+}
+
+/**
+ * The expression context of a session's current run (null when it has no runs), for evaluating
+ * templates against a session from outside the engine.
+ */
+export function sessionContext(session: Session): XObject | null {
+  const run = session.currentRun();
+  return run ? run.context() : null;
 }

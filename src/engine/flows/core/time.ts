@@ -28,10 +28,10 @@ function withFraction(base: string, frac: string): string {
   return trimmed ? `${base}.${trimmed}Z` : `${base}Z`;
 }
 
-/** Formats a Date in goflow's form (millisecond precision). */
-export function formatTime(date: Date): string {
+/** Formats a Date (plus optional sub-millisecond nanoseconds) in goflow's form. */
+export function formatTime(date: Date, subNanos = 0): string {
   const iso = date.toISOString();
-  return withFraction(iso.slice(0, 19), iso.slice(20, 23));
+  return withFraction(iso.slice(0, 19), iso.slice(20, 23) + String(subNanos).padStart(6, '0'));
 }
 
 /** Adds seconds to a goflow timestamp keeping its sub-millisecond digits. */

@@ -108,10 +108,11 @@ export function resolveLabels(run: Run, refs: AssetRefJSON[], log: EventLogger):
   return resolveByRef(run, refs, log, 'label', (u) => a.label(u), (n) => a.labelByName(n), ErrorCodes.labelMissing);
 }
 
-export function resolveUser(run: Run, ref: { uuid?: string; name?: string; email_match?: string }, log: EventLogger): UserAsset | undefined {
+/** A user reference is `{uuid, name}`, or `{email}` holding a template evaluated to an address. */
+export function resolveUser(run: Run, ref: { uuid?: string; name?: string; email?: string }, log: EventLogger): UserAsset | undefined {
   const a = run.session.assets;
-  if (ref.email_match !== undefined) {
-    const [email, ok] = run.evaluate(ref.email_match, log);
+  if (!ref.uuid && ref.email !== undefined) {
+    const [email, ok] = run.evaluate(ref.email, log);
     if (!ok) return undefined;
     const user = a.userByEmail(email);
     if (!user) log('error', errorFields(`No such user with email '${email}'`, ErrorCodes.userMissing, { email }));
