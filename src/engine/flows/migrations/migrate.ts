@@ -62,6 +62,14 @@ function toObject(definition: unknown): JSONObject {
   return value;
 }
 
+function copyOf(flow: JSONObject): JSONObject {
+  try {
+    return structuredClone(flow);
+  } catch (e) {
+    throw new InvalidFlowDefinitionError(`flow definition isn't plain JSON: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Brings any readable flow definition (legacy v11-era, or spec 13.0.0 onwards) to the current spec
  * version. Accepts the parsed JSON or its text; throws a FlowMigrationError subclass when it can't.
@@ -88,7 +96,7 @@ export function migrateFlow(definition: unknown, opts: MigrateOptions = {}): Flo
   const pending = REGISTERED.filter(({ version: v }) => compareVersions(v, from) > 0 && !(target && compareVersions(v, target) > 0))
     .map(({ migration }) => migration);
   // migrations edit in place: work on a copy unless the flow is already one we built
-  if (pending.length > 0 && flow === input) flow = structuredClone(flow);
+  if (pending.length > 0 && flow === input) flow = copyOf(flow);
   for (const migration of pending) {
     try {
       migration.migrate(flow, { newUUID });

@@ -67,6 +67,7 @@ describe('migrateFlow', () => {
       message: "unable to read flow header: field 'uuid' is required, field 'name' is required, field 'spec_version' is required",
     });
     assert.throws(() => migrateFlow({ uuid: 'nope', name: 'x', spec_version: 'banana' }), /must be a valid UUID, field 'spec_version' is not a valid version/);
+    assert.throws(() => migrateFlow({ uuid: FLOW_UUID, name: 'x', spec_version: '13.0.0', nodes: [() => 1] }), /isn't plain JSON/);
     // odd shapes inside a flow are tolerated by the migrations themselves
     const odd = migrateFlow({ uuid: FLOW_UUID, name: 'x', spec_version: '13.0.0', nodes: [null, 3, { actions: 'x', router: [] }], localization: 7 });
     assert.equal(odd.spec_version, '14.4.2');
