@@ -6,7 +6,7 @@ describe('displayURN (RapidPro urn_display)', () => {
   // [urn, national, international]
   const cases: [string, string, string][] = [
     ['tel:+250788123123', '0788 123 123', '+250 788 123 123'],
-    ['tel:+12025550163', '(202) 555-0163', '+1 202 555 0163'],
+    ['tel:+12025550163', '(202) 555-0163', '+1 202-555-0163'],
     ['tel:+442071838750', '020 7183 8750', '+44 20 7183 8750'],
     ['tel:+33612345678', '06 12 34 56 78', '+33 6 12 34 56 78'],
     // a phone number beats the display part

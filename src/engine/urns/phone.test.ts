@@ -15,6 +15,10 @@ describe('possibleE164 (RapidPro parse_number)', () => {
     ['911', 'US', null],
     ['+1-800-FLOWERS', undefined, '+18003569377'],
     ['+1 800 FL', undefined, null], // fewer than three letters are dropped, too short
+    ['0711000111 x 55', 'KE', '+254711000111'], // extension dropped
+    ['0711000111ext123', 'KE', '+254711000111'],
+    ['0711000111int7', 'KE', '+254711000111'],
+    ['071100011x1234567890', 'KE', null], // too long for an `x` extension: the digits count
     ['ab', 'KE', null],
     ['1', 'KE', null],
   ];
@@ -85,5 +89,15 @@ describe('formatPhone', () => {
     assert.equal(formatPhone('+254711000111'), '0711 000111');
     assert.equal(formatPhone('+254711000111', true), '+254 711 000111');
     assert.equal(formatPhone('0711000111'), null);
+  });
+
+  test('international form keeps the separators of the country’s format, like Google’s library', () => {
+    assert.equal(formatPhone('+82212345678', true), '+82 2-1234-5678');
+    assert.equal(formatPhone('+82212345678'), '02-1234-5678');
+    assert.equal(formatPhone('+13125550199', true), '+1 312-555-0199');
+    assert.equal(formatPhone('+4930123456', true), '+49 30 123456');
+    assert.equal(formatPhone('+80012345678', true), '+800 1234 5678'); // non-geographic
+    assert.equal(formatPhone('+254123', true), '+254 123'); // no format fits
+    assert.equal(formatPhone('+2541', true), null); // too short to parse
   });
 });

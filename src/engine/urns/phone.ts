@@ -1,3 +1,4 @@
+import { formatInternational } from './international.ts';
 import { isSupportedCountry, parsePhoneNumberWithError, type CountryCode, type PhoneNumber } from 'libphonenumber-js/max';
 
 const KEYPAD: Record<string, string> = {};
@@ -5,18 +6,24 @@ for (const [digit, letters] of Object.entries({ 2: 'abc', 3: 'def', 4: 'ghi', 5:
   for (const l of letters) KEYPAD[l] = digit;
 }
 
+const VIABLE = /^\+?(?:[0-9]{2}|(?:x*[0-9]){3,}[0-9A-Za-z]*)$/i;
+const EXTENSION = /(?:e?xt(?:ensio)?n?|anexo)[0-9]{1,20}$|(?:x|int)[0-9]{1,9}$/i;
+
 /**
- * Reads `input` the way Google's libphonenumber (which RapidPro uses) does before it looks at
- * metadata, then lets libphonenumber-js do the metadata part. The two libraries differ on text
- * with letters: Google skips anything before the first digit or `+`, wants two digits alone or at
- * least three leading digits, and turns a number with three or more letters into keypad digits
- * (`1-800-FLOWERS`), whereas libphonenumber-js stops at the first letter.
+ * Reads `input` the way Google's libphonenumber (which RapidPro and goflow use) does before it
+ * looks at metadata, then lets libphonenumber-js do the metadata part. The two libraries differ on
+ * text with letters: Google skips anything before the first digit or `+`, wants two digits alone
+ * or at least three leading digits, drops a trailing extension (`x12`, `ext12`), and turns a
+ * number with three or more letters into keypad digits (`1-800-FLOWERS`), whereas libphonenumber-js
+ * stops at the first letter.
  */
 export function parsePhone(input: string, country?: string | null): PhoneNumber | null {
   const start = input.search(/[+0-9]/);
   if (start < 0) return null;
-  const candidate = input.slice(start).replace(/[^+0-9A-Za-z]/g, '');
-  if (!/^\+?(?:[0-9]{2}|(?:x*[0-9]){3,}[0-9A-Za-z]*)$/i.test(candidate)) return null;
+  let candidate = input.slice(start).replace(/[^+0-9A-Za-z]/g, '');
+  if (!VIABLE.test(candidate)) return null;
+  const extension = EXTENSION.exec(candidate);
+  if (extension && VIABLE.test(candidate.slice(0, extension.index))) candidate = candidate.slice(0, extension.index);
 
   const hasPlus = candidate.startsWith('+');
   const body = candidate.replace(/^\+/, '');
@@ -66,7 +73,7 @@ export function normalizeNumber(number: string, country?: string | null): string
 export function formatPhone(e164: string, international = false): string | null {
   const parsed = parsePhone(e164, null);
   if (!parsed) return null;
-  return international ? parsed.formatInternational() : parsed.formatNational();
+  return international ? formatInternational(parsed.countryCallingCode, parsed.nationalNumber) : parsed.formatNational();
 }
 
 export interface ParseNumberOptions {
