@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_contacts.ts';
 import * as m0003 from './0003_contact_search.ts';
+import * as m0004 from './0004_flows.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_contacts': m0002,
   '0003_contact_search': m0003,
+  '0004_flows': m0004,
 };
