@@ -80,6 +80,29 @@ export interface ContactNotesTable {
   id: Id; contact_id: number; text: string; created_by_id: number | null; created_on: Timestamp;
 }
 
+export interface FlowsTable {
+  id: Id; uuid: string; org_id: number; name: string; flow_type: string; spec_version: string;
+  revision: Generated<number>; definition: Json; expires_after_minutes: Generated<number>;
+  is_archived: Generated<boolean>; is_active: Generated<boolean>; created_by_id: number | null;
+  created_on: Timestamp; modified_on: Timestamp;
+}
+export interface FlowRevisionsTable {
+  id: Id; flow_id: number; revision: number; spec_version: string; definition: Json;
+  created_by_id: number | null; created_on: Timestamp;
+}
+export interface FlowLabelsTable { id: Id; uuid: string; org_id: number; name: string; created_on: Timestamp }
+export interface FlowsLabelsTable { flow_id: number; label_id: number }
+export interface FlowSessionsTable {
+  id: Id; uuid: string; org_id: number; contact_id: number; session_type: Generated<string>; status: string;
+  current_flow_id: number | null; output: Json | null; created_on: Timestamp; ended_on: Timestamp | null;
+  wait_started_on: Timestamp | null; timeout_on: Timestamp | null; wait_expires_on: Timestamp | null;
+}
+export interface FlowRunsTable {
+  id: Id; uuid: string; org_id: number; flow_id: number; contact_id: number; session_id: number | null;
+  start_id: number | null; status: string; responded: Generated<boolean>; results: Json; path: Json;
+  created_on: Timestamp; modified_on: Timestamp; exited_on: Timestamp | null;
+}
+
 export interface DB {
   orgs: OrgsTable;
   users: UsersTable;
@@ -100,4 +123,10 @@ export interface DB {
   contact_urns: ContactUrnsTable;
   contact_field_values: ContactFieldValuesTable;
   contact_notes: ContactNotesTable;
+  flows: FlowsTable;
+  flow_revisions: FlowRevisionsTable;
+  flow_labels: FlowLabelsTable;
+  flows_labels: FlowsLabelsTable;
+  flow_sessions: FlowSessionsTable;
+  flow_runs: FlowRunsTable;
 }
