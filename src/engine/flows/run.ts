@@ -80,7 +80,7 @@ export class Run {
 
   saveResult(
     name: string, value: string, category: string, categoryLocalized: string, nodeUUID: string,
-    input: string, extra: unknown, log: EventLogger,
+    input: string, extra: unknown, log: EventLogger, extraText?: string,
   ): void {
     const result: Result = {
       name, value: truncate(value, this.session.options.maxResultChars), category, node_uuid: nodeUUID,
@@ -90,6 +90,8 @@ export class Run {
     if (categoryLocalized) result.category_localized = categoryLocalized;
     if (input) result.input = input;
     if (extra !== undefined && extra !== null) result.extra = extra;
+    // keep the extra's original text in memory (not serialised): @legacy_extra shows it verbatim
+    if (extraText) Object.defineProperty(result, 'extraText', { value: extraText, enumerable: false });
     this.modifiedOn = this.session.now();
     const { changed, previous } = saveResult(this.results, result);
     if (changed) {

@@ -84,6 +84,9 @@ export class Session {
     if (this.mergedCache?.key === key) return this.mergedCache.env;
     const env = Object.create(this.env) as Environment;
     Object.assign(env, { timezone, defaultLanguage: language, defaultCountry });
+    // location tests and prompt() read these from the environment
+    if (this.assets.locations.length) env.locations = this.assets.locations[0];
+    if (this.services.llmPrompts) env.llmPrompts = this.services.llmPrompts;
     this.mergedCache = { key, env };
     return env;
   }

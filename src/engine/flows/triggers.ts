@@ -11,11 +11,11 @@ export type Trigger = Record<string, any> & { type: string; flow: { uuid: string
 const requiredByType: Record<string, string[]> = {
   flow_action: ['run_summary'],
   ticket: ['ticket'],
-  campaign: ['event'],
-  msg: ['event'],
-  call: ['event'],
-  optin: ['event'],
+  channel: ['event'],
 };
+
+/** Event types a trigger's event must have. */
+const eventTypeByTrigger: Record<string, string> = { campaign: 'campaign_fired' };
 
 /** Validates and normalises trigger JSON; throws an Error with goflow's wording when invalid. */
 export function readTrigger(json: unknown): Trigger {
@@ -27,11 +27,23 @@ export function readTrigger(json: unknown): Trigger {
   );
   if (t.type === 'msg' && t.keyword_match) errors.push(...collect(check.required('keyword_match.type', t.keyword_match.type)));
   if (errors.length) throw new Error(errors.join(', '));
+  const eventType = eventTypeByTrigger[t.type];
+  if (eventType && t.event?.type !== eventType) throw new Error(`${t.type} trigger event must be of type ${eventType}`);
   if (typeof t.triggered_on === 'string') t.triggered_on = normalizeTime(t.triggered_on) ?? t.triggered_on;
-  if (t.event && typeof t.event.created_on === 'string') {
-    t.event = { ...t.event, created_on: normalizeTime(t.event.created_on) ?? t.event.created_on };
-  }
+  if (t.event) t.event = normalizeEvent(t.event);
   return t as Trigger;
+}
+
+const MSG_IN_FIELDS = ['urn', 'channel', 'text', 'attachments', 'external_id', 'payload'];
+
+/** A caller-supplied event (msg_received, campaign_fired...) as goflow writes it back. */
+export function normalizeEvent(event: Record<string, any>): Record<string, any> {
+  const e = { ...event };
+  if (typeof e.created_on === 'string') e.created_on = normalizeTime(e.created_on) ?? e.created_on;
+  if (e.type === 'msg_received' && e.msg) {
+    e.msg = Object.fromEntries(Object.entries(e.msg).filter(([k, v]) => MSG_IN_FIELDS.includes(k) && v !== undefined && v !== ''));
+  }
+  return e;
 }
 
 /** The input a trigger supplies (only msg triggers have one). */

@@ -32,6 +32,9 @@ export function testEngine(env: TestEnvironment, mocks: Record<string, MockRespo
       llm: new MockLLMService(),
       airtime: new MockAirtimeService('RWF', () => Array.from({ length: 10 }, () => ID_CHARS[env.pcg.intN(ID_CHARS.length)]).join('')),
       blockedDomains: ['graph.facebook.com'],
+      llmPrompts: {
+        categorize: "Categorize the following text into one of the following categories and only return that category or <CANT> if you can't: {{ .arg1 }}",
+      },
       claimURN: (_c, urn) => !urn.includes('taken'),
       checkSendable: (_c, text) => (text.includes('FORBIDDEN') ? 'forbidden_content' : ''),
     },

@@ -20,7 +20,7 @@ export function legacyExtraContext(run: Run): XVal {
     const results = Object.values(run.results).sort((a, b) => a.created_on.localeCompare(b.created_on));
     for (const r of results) {
       if (r.extra === undefined || r.extra === null) continue;
-      props[snakify(r.name)] = X.text(JSON.stringify(r.extra));
+      props[snakify(r.name)] = X.text((r as { extraText?: string }).extraText ?? JSON.stringify(r.extra));
       addValues(props, r.extra);
     }
     return { props };

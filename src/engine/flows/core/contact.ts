@@ -59,8 +59,9 @@ export class Contact {
     if (this.lastSeenOn) out.last_seen_on = this.lastSeenOn;
     if (this.urns.length) out.urns = this.urns.map((u) => encodeURN(u));
     if (this.groups.length) out.groups = this.groups.map((g) => ({ uuid: g.uuid, name: g.name }));
-    if (Object.keys(this.fields).length) out.fields = this.fields;
-    if (this.tickets.length) out.tickets = this.tickets;
+    // copies, so snapshots (run summaries in events) don't change with the contact
+    if (Object.keys(this.fields).length) out.fields = structuredClone(this.fields);
+    if (this.tickets.length) out.tickets = structuredClone(this.tickets);
     return out;
   }
 

@@ -1,5 +1,5 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { EventLogger } from '../core/events.ts';
+import { parsePossiblePhone } from '../core/phone.ts';
 import { addSeconds } from '../core/time.ts';
 import type { Wait } from '../definition/flow.ts';
 import type { Resume } from '../resumes.ts';
@@ -32,9 +32,8 @@ function beginMsgWait(run: Run, wait: Extract<Wait, { type: 'msg' }>, log: Event
 
 function beginDialWait(run: Run, wait: Extract<Wait, { type: 'dial' }>, log: EventLogger): boolean {
   const [phone] = run.evaluate(wait.phone, log);
-  const country = run.session.mergedEnv().defaultCountry || undefined;
-  const parsed = parsePhoneNumberFromString(phone.trim(), country as CountryCode | undefined);
-  if (!parsed || !parsed.isPossible()) {
+  const number = parsePossiblePhone(phone, run.session.mergedEnv().defaultCountry ?? '');
+  if (!number) {
     log('error', { text: 'not a possible number' });
     return false;
   }
@@ -42,7 +41,7 @@ function beginDialWait(run: Run, wait: Extract<Wait, { type: 'dial' }>, log: Eve
   const callLimit = wait.call_limit_seconds ?? 7200;
   const expiresOn = addSeconds(run.session.now(), dialLimit + callLimit + 30);
   log('dial_wait', {
-    urn: `tel:${parsed.number}`, dial_limit_seconds: dialLimit, call_limit_seconds: callLimit, expires_on: expiresOn,
+    urn: `tel:${number}`, dial_limit_seconds: dialLimit, call_limit_seconds: callLimit, expires_on: expiresOn,
   });
   return true;
 }

@@ -6,7 +6,7 @@ import type { ActionDef } from '../../definition/flow.ts';
 import { escapeQueryValue } from '../../../contactql/index.ts';
 import type { Run } from '../../run.ts';
 import { resolveGroups, str, strs } from './helpers.ts';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePossiblePhone } from '../../core/phone.ts';
 
 /** The recipient fields shared by send_broadcast and start_session. */
 export interface OtherContacts extends ActionDef {
@@ -49,8 +49,8 @@ export function resolveRecipients(run: Run, a: OtherContacts, log: EventLogger):
     else if (parsedURN && !validateURN(normalizeURN(parsedURN.scheme, parsedURN.path))) {
       urns.push(normalizeURN(parsedURN.scheme, parsedURN.path));
     } else {
-      const phone = parsePhoneNumberFromString(value, (country || undefined) as CountryCode | undefined);
-      if (phone && phone.isPossible()) urns.push(`tel:${phone.number}`);
+      const phone = parsePossiblePhone(value, country);
+      if (phone) urns.push(`tel:${phone}`);
       else log('error', { text: `'${value}' couldn't be resolved to a contact, group or URN` });
     }
   }

@@ -62,5 +62,5 @@ export function logCallError(run: Run, r: HTTPResult, log: EventLogger): void {
 export function saveWebhookResult(run: Run, nodeUUID: string, name: string, call: WebhookCall, status: CallStatus, log: EventLogger): void {
   const category = status === 'success' ? 'Success' : 'Failure';
   const extra = call.jsonRaw && call.jsonRaw.length < RESULT_EXTRA_MAX_BYTES ? JSON.parse(call.jsonRaw) : null;
-  run.saveResult(name, String(call.status), category, '', nodeUUID, `${call.method} ${call.url}`, extra, log);
+  run.saveResult(name, String(call.status), category, '', nodeUUID, `${call.method} ${call.url}`, extra, log, extra ? call.jsonRaw! : undefined);
 }
