@@ -1,12 +1,22 @@
-// A small seeded random source for tests and replayable sessions (mulberry32). RapidPro seeds Go's
-// generator, whose sequence is not reproduced here; what matters is determinism per seed.
+// Go's math/rand/v2 PCG-DXSM generator, so a seeded environment draws the same numbers as RapidPro's
+// seeded test generator (`rand.NewPCG(seed, seed)`); Float64 keeps the top 53 bits as Go does.
+const M64 = (1n << 64n) - 1n;
+const M128 = (1n << 128n) - 1n;
+const MUL = (2549297995355413924n << 64n) | 4865540595714422341n;
+const INC = (6364136223846793005n << 64n) | 1442695040888963407n;
+const CHEAP_MUL = 0xda942042e4dd58b5n;
+
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const s = BigInt.asUintN(64, BigInt(seed));
+  let state = (s << 64n) | s;
+  const next = (): bigint => {
+    state = (state * MUL + INC) & M128;
+    let hi = state >> 64n;
+    const lo = state & M64;
+    hi ^= hi >> 32n;
+    hi = (hi * CHEAP_MUL) & M64;
+    hi ^= hi >> 48n;
+    return (hi * (lo | 1n)) & M64;
   };
+  return () => Number(((next() << 11n) & M64) >> 11n) / 2 ** 53;
 }
