@@ -102,6 +102,7 @@ forEachDatabase('groups endpoint', (db) => {
     assert.deepEqual(await names('name=developers'), ['Developers']);
     assert.deepEqual(await names('name=OPEN%20TICKETS'), ['Open Tickets']);
     assert.deepEqual(await names('name=Develop'), []); // exact, not a prefix
+    assert.deepEqual(await names('name=Develop%00ers'), []); // a NUL matches nothing (never a 500)
     assert.deepEqual(await names('name=Active'), []); // status groups are never exposed
     assert.deepEqual(await names('name=Initializing'), []);
     assert.deepEqual(await names('manual_only=1'), ['Customers']);
@@ -292,6 +293,8 @@ forEachDatabase('groups endpoint', (db) => {
     assert.equal((await anon.post(ENDPOINT, { name: 'Anon' })).statusCode, 403);
     assert.equal((await anon.delete(`${ENDPOINT}?uuid=${crypto.randomUUID()}`)).statusCode, 403);
     assert.equal((await api.get('/api/v2/groups.json/')).statusCode, 200);
+    const root = (await anon.get('/api/v2/.json')).json();
+    for (const name of ['groups', 'labels', 'topics']) assert.equal(root[name], `http://localhost:80/api/v2/${name}`);
   });
 
   test('another workspace cannot list, read, update or delete the groups', async () => {

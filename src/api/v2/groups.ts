@@ -37,7 +37,8 @@ export const groups: Endpoint = {
       const uuid = uuidParam(req, 'uuid');
       if (uuid) q = q.where('g.uuid', '=', uuid);
       const name = param(req, 'name');
-      if (name) q = q.where(sql`lower(g.name)`, '=', name.toLowerCase());
+      // no name holds a NUL (PostgreSQL text cannot): such a filter matches nothing rather than failing
+      if (name) q = name.includes('\0') ? q.where(sql<boolean>`false`) : q.where(sql`lower(g.name)`, '=', name.toLowerCase());
       if (boolParam(req, 'manual_only')) q = q.where('g.group_type', '=', MANUAL);
       const page = await paginate(req, q, { orderColumn: 'g.created_on', idColumn: 'g.id' });
       const counts = await groupMemberCounts(db, page.results.map((g) => g.id));

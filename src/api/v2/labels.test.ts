@@ -69,6 +69,7 @@ forEachDatabase('labels endpoint', (db) => {
     assert.deepEqual(await names(`uuid=${crypto.randomUUID()}`), []);
     assert.deepEqual(await names('name=SPAM'), ['Spam']);
     assert.deepEqual(await names('name=Spa'), []);
+    assert.deepEqual(await names('name=Sp%00am'), []); // a NUL matches nothing (never a 500)
 
     const both = await c.get(`${ENDPOINT}?uuid=${spam.uuid}&name=spam`);
     assert.equal(both.statusCode, 400);

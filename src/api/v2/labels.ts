@@ -27,7 +27,8 @@ export const labels: Endpoint = {
       const uuid = uuidParam(req, 'uuid');
       if (uuid) q = q.where('l.uuid', '=', uuid);
       const name = param(req, 'name');
-      if (name) q = q.where(sql`lower(l.name)`, '=', name.toLowerCase());
+      // no name holds a NUL (PostgreSQL text cannot): such a filter matches nothing rather than failing
+      if (name) q = name.includes('\0') ? q.where(sql<boolean>`false`) : q.where(sql`lower(l.name)`, '=', name.toLowerCase());
       const page = await paginate(req, q, { orderColumn: 'l.created_on', idColumn: 'l.id' });
       const counts = await labelMessageCounts(db, page.results.map((l) => l.id));
       return { status: 200, body: { ...page, results: page.results.map((l) => serializeLabel(l as LabelRow, counts.get(l.id)!)) } };
