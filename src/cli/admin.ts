@@ -5,13 +5,44 @@ import { addMember, findMemberByEmail, type Role } from '../models/users.ts';
 import { createToken } from '../models/tokens.ts';
 import { createChannel } from '../models/channels.ts';
 import { serializeWorkspace } from '../api/v2/workspace.ts';
+import { importDefinitions } from '../models/definitions.ts';
+import { createSmartGroup } from '../models/smart-groups.ts';
+import { createJobQueue } from '../jobs/index.ts';
+import { readFileSync } from 'node:fs';
 
 export class UsageError extends Error {}
 
 type Values = Record<string, string | boolean | undefined>;
 interface AdminCommand {
   options: NonNullable<ParseArgsConfig['options']>;
-  run(d: Database, v: Values): Promise<unknown>;
+  /** Positional arguments the command takes, by name. */
+  positionals?: string[];
+  run(d: Database, v: Values, positionals: string[]): Promise<unknown>;
+}
+
+/** Runs fn with a job queue whose jobs the server's (or a worker's) workers will pick up. */
+async function withJobs<T>(d: Database, fn: (enqueue: (n: string, data: object, o: { tx: any }) => Promise<unknown>) => Promise<T>): Promise<T> {
+  const jobs = createJobQueue(d);
+  await jobs.start();
+  try {
+    return await fn((n, data, o) => jobs.enqueue(n, data, o));
+  } finally {
+    await jobs.stop();
+  }
+}
+
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
 }
 
 function required(v: Values, name: string): string {
@@ -56,6 +87,30 @@ export const adminCommands: Record<string, AdminCommand> = {
         lastName: v['last-name'] as string | undefined,
       });
       return { uuid: u.uuid, email: u.email, role: u.role, workspace: ws.uuid };
+    },
+  },
+  'group create': {
+    options: { workspace: str, name: str, query: str },
+    async run(d, v) {
+      const ws = await workspaceArg(d, v);
+      const name = required(v, 'name');
+      if (typeof v.query !== 'string') {
+        const { createManualGroup } = await import('../models/groups.ts');
+        const g = await createManualGroup(d.db, ws.id, name);
+        return { uuid: g.uuid, name: g.name, query: null, status: 'ready' };
+      }
+      const g = await withJobs(d, (enqueue) => createSmartGroup(d.db, ws, name, v.query as string, enqueue));
+      return { uuid: g.uuid, name: g.name, query: g.query, status: 'initializing' };
+    },
+  },
+  import: {
+    options: { workspace: str },
+    positionals: ['file'],
+    async run(d, v, positionals) {
+      const ws = await workspaceArg(d, v);
+      if (positionals.length !== 1) throw new UsageError('usage: import --workspace UUID FILE');
+      const doc = readJsonFile(positionals[0]);
+      return withJobs(d, (enqueue) => importDefinitions(d.db, ws, doc, enqueue));
     },
   },
   'token create': {

@@ -16,6 +16,8 @@ commands:
   workspace create --name N [--country CC] [--timezone TZ] [--languages eng,kin] [--date-style day_first|month_first|year_first] [--anon]
   user create --workspace UUID --email E --role administrator|editor|agent|viewer [--first-name F] [--last-name L]
   token create --workspace UUID --email E
+  group create --workspace UUID --name N [--query CONTACTQL]   (a query makes a smart group)
+  import --workspace UUID FILE  import a RapidPro export (flows of any spec version, fields, groups)
   channel create --workspace UUID --type TYPE --name N --address A [--country CC] [--config JSON]
 
 environment: DATABASE_URL (PostgreSQL server; default: embedded PGlite in RAPIDPRO_DATA_DIR, ./data),
@@ -50,10 +52,13 @@ export async function main(argv: string[]): Promise<void> {
       }
       return;
     }
-    const admin = adminCommands[`${command} ${sub ?? ''}`.trim()];
+    // Single-word commands (import) take the rest of the line as arguments; others are "noun verb".
+    const single = adminCommands[command];
+    const admin = single ?? adminCommands[`${command} ${sub ?? ''}`.trim()];
     if (!admin) throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}" (try --help)`);
-    const { values } = parseArgs({ args: rest, options: admin.options, strict: true, allowPositionals: false });
-    const result = await withDatabase((d) => admin.run(d, values as Record<string, string | boolean | undefined>));
+    const args = single ? argv.slice(1) : rest;
+    const { values, positionals } = parseArgs({ args, options: admin.options, strict: true, allowPositionals: !!admin.positionals?.length });
+    const result = await withDatabase((d) => admin.run(d, values as Record<string, string | boolean | undefined>, positionals));
     console.log(JSON.stringify(result));
   } catch (e) {
     const known = e instanceof UsageError || e instanceof InvalidInputError || e instanceof DatabaseOpenError || e instanceof TokenRoleError;

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Workspace } from './workspaces.ts';
 import { getWorkspace } from './workspaces.ts';
+import { InvalidInputError } from './errors.ts';
 import { compileSearch } from '../search/search.ts';
 import { inspectQuery, QueryError, printQuery } from '../engine/contactql/index.ts';
 
@@ -14,7 +15,7 @@ import { inspectQuery, QueryError, printQuery } from '../engine/contactql/index.
  */
 export const EVALUATE_GROUP_JOB = 'evaluate_group';
 
-export class SmartGroupQueryError extends Error {
+export class SmartGroupQueryError extends InvalidInputError {
   constructor(readonly queryError: QueryError | null, message: string) {
     super(message);
   }
