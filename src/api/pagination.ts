@@ -1,9 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { sql, type SelectQueryBuilder } from 'kysely';
+import { DateTime } from 'luxon';
 import { detail } from './errors.ts';
 import { param } from './params.ts';
 
 export const PAGE_SIZE = 250;
+
+const TIMESTAMP = /^(?!0000)\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
 
 /** A position in a keyset ordering: the boundary row's order value and id, and the direction. */
 interface Cursor {
@@ -23,8 +26,9 @@ function decodeCursor(raw: string): Cursor {
   if (!/^[A-Za-z0-9+/=_-]+$/.test(raw)) throw invalid;
   const q = new URLSearchParams(Buffer.from(raw, 'base64').toString('utf8'));
   const position = q.get('p');
-  const id = Number(q.get('i'));
-  if (position === null || position.length > 64 || !Number.isSafeInteger(id)) throw invalid;
+  const rawId = q.get('i');
+  const id = Number(rawId);
+  if (position === null || position.length > 64 || rawId === null || !/^\d+$/.test(rawId) || !Number.isSafeInteger(id)) throw invalid;
   return { position, id, reverse: q.get('r') === '1' };
 }
 
@@ -70,6 +74,8 @@ export async function paginate<DB, TB extends keyof DB, R extends { _order: stri
 ): Promise<Page<R>> {
   const raw = param(req, 'cursor');
   const cursor = raw ? decodeCursor(raw) : null;
+  // a position that is not a timestamp would make the cast below fail in SQL (a 500)
+  if (cursor && (spec.orderType ?? 'timestamptz') === 'timestamptz' && (!TIMESTAMP.test(cursor.position) || !DateTime.fromISO(cursor.position.replace(' ', 'T'), { setZone: true }).isValid)) throw detail(404, 'Invalid cursor');
   const walkBackwards = cursor?.reverse ?? false;
   // Direction of this query: the endpoint's order, flipped when walking to a previous page.
   const descending = !spec.ascending !== walkBackwards;

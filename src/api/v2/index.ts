@@ -6,6 +6,10 @@ import { users } from './users.ts';
 import { groups } from './groups.ts';
 import { labels } from './labels.ts';
 import { topics } from './topics.ts';
+import { contacts } from './contacts.ts';
+import { contactActions } from './contact_actions.ts';
+import { flows } from './flows.ts';
+import { definitions } from './definitions.ts';
 
 /** Every API v2 endpoint; each lives in its own file. */
-export const endpoints: Endpoint[] = [groups, labels, topics, fields, globals, users, workspace];
+export const endpoints: Endpoint[] = [contacts, contactActions, flows, definitions, groups, labels, topics, fields, globals, users, workspace];
