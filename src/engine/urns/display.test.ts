@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayURN, formatURNForEngine, redactURN } from './display.ts';
+import { displayURN, formatURNForEngine, redactURN, urnForExpressions } from './display.ts';
 
 describe('displayURN (RapidPro urn_display)', () => {
   // [urn, national, international]
@@ -57,4 +57,15 @@ describe('redactURN', () => {
     assert.equal(redactURN('ext:a%23b'), 'ext:********');
     assert.equal(redactURN('garbage'), null);
   });
+});
+
+describe('urnForExpressions', () => {
+  test('drops the channel query, keeps the display', () => {
+    assert.equal(urnForExpressions('tel:+250788123123?channel=c1#Mum'), 'tel:+250788123123#Mum');
+    assert.equal(urnForExpressions('ext:a%23b?x=1'), 'ext:a%23b');
+  });
+  test('redacts when asked', () => {
+    assert.equal(urnForExpressions('tel:+250788123123?channel=c1#Mum', { redact: true }), 'tel:********');
+  });
+  test('not a URN', () => assert.equal(urnForExpressions('nope'), null));
 });

@@ -53,3 +53,14 @@ export function redactURN(urn: string): string | null {
   const parsed = parseURN(urn);
   return parsed && formatURN({ scheme: parsed.scheme, path: ANON_MASK });
 }
+
+/**
+ * A URN as flow expressions show it (`@contact.urn`, `@urns.tel`): `scheme:path#display` without
+ * the `?channel=` query, or `scheme:********` when the environment redacts URNs. Null when the
+ * text is not structurally a URN.
+ */
+export function urnForExpressions(urn: string, options: { redact?: boolean } = {}): string | null {
+  if (options.redact) return redactURN(urn);
+  const parsed = parseURN(urn);
+  return parsed && formatURN({ scheme: parsed.scheme, path: parsed.path, display: parsed.display });
+}

@@ -13,7 +13,7 @@ export {
   type URNScheme,
 } from './schemes.ts';
 export { normalizeURN, normalizeParsedURN, urnIdentity } from './normalize.ts';
-export { checkURN, validateURN, isValidNormalizedURN, URN_MAX_LENGTH, type URNCheck } from './validate.ts';
+export { checkURN, validateURN, isValidNormalizedURN, URN_MAX_LENGTH, type URNCheck, type URNProblem } from './validate.ts';
 export {
   normalizeNumber,
   possibleE164,
@@ -25,7 +25,7 @@ export {
   type ParseNumberOptions,
 } from './phone.ts';
 export { normalizeEngineURN, validateEngineURN } from './engine.ts';
-export { displayURN, formatURNForEngine, redactURN, ANON_MASK, type DisplayOptions } from './display.ts';
+export { displayURN, formatURNForEngine, redactURN, urnForExpressions, ANON_MASK, type DisplayOptions } from './display.ts';
 export {
   anonDisplay,
   encodeContactRef,

@@ -79,7 +79,7 @@ describe('validateURN', () => {
     ['fcm:token:with:colons', undefined, true],
     // refused here although upstream lets them through
     ['deleted:12345', undefined, false],
-    ['ext:a\u0000b', undefined, false],
+    ['ext:a\u0000b', undefined, false], // refused by the generic text checks
     ['telegram:١٢٣', undefined, false],
     // not URNs
     ['xmpp:ann@example.org', undefined, false],
@@ -95,20 +95,43 @@ describe('validateURN', () => {
 });
 
 describe('checkURN', () => {
+  const problems = (text: string, country?: string) => {
+    const r = checkURN(text, country);
+    return r.ok ? r.urn : r.problems.map((p) => p.message);
+  };
+
   test('returns the normalised URN to store', () => {
     assert.deepEqual(checkURN('tel:0788 123 123#Mum', 'RW'), { ok: true, urn: 'tel:+250788123123#Mum' });
     assert.deepEqual(checkURN('twitter:@Jo'), { ok: true, urn: 'twitter:jo' });
   });
 
-  test('too long text is its own error, counted in characters before normalising', () => {
-    const atLimit = 'ext:' + 'é'.repeat(URN_MAX_LENGTH - 4);
-    assert.deepEqual(checkURN(atLimit), { ok: true, urn: atLimit });
-    assert.deepEqual(checkURN(atLimit + 'x'), { ok: false, reason: 'too_long' });
-    assert.deepEqual(checkURN('tel:' + ' '.repeat(300) + '+250788123123'), { ok: false, reason: 'too_long' });
+  test('blank text', () => {
+    assert.deepEqual(problems('  '), ['This field may not be blank.']);
   });
 
-  test('anything else is invalid', () => {
-    assert.deepEqual(checkURN('tel:12345', 'RW'), { ok: false, reason: 'invalid' });
-    assert.deepEqual(checkURN('nope'), { ok: false, reason: 'invalid' });
+  test('invalid URNs quote the text as given', () => {
+    assert.deepEqual(problems('tel:12345', 'RW'), ['Invalid URN: tel:12345. Ensure phone numbers contain country codes.']);
+    assert.deepEqual(problems(' nope'), ['Invalid URN:  nope. Ensure phone numbers contain country codes.']);
+  });
+
+  test('length is checked on the normalised URN, in characters', () => {
+    const atLimit = 'ext:' + 'é'.repeat(URN_MAX_LENGTH - 4);
+    assert.equal(problems(atLimit), atLimit);
+    assert.deepEqual(problems(atLimit + 'x'), ['Ensure this field has no more than 255 characters.']);
+    // spaces that normalising removes do not count
+    assert.equal(problems('tel:' + ' '.repeat(300) + '+250788123123'), 'tel:+250788123123');
+    // a URN that is invalid anyway reports only that
+    assert.deepEqual(problems('telegram:' + 'x'.repeat(300)), [`Invalid URN: telegram:${'x'.repeat(300)}. Ensure phone numbers contain country codes.`]);
+  });
+
+  test('NUL and lone surrogates are reported after the URN rules, together with length', () => {
+    assert.deepEqual(problems('ext:a\u0000b'), ['Null characters are not allowed.']);
+    assert.equal(problems('tel:+250788\u0000123123'), 'tel:+250788123123'); // normalising drops it
+    assert.deepEqual(problems('ext:a\ud800b'), ['Surrogate characters are not allowed: U+D800.']);
+    assert.equal(problems('ext:😀'), 'ext:😀');
+    assert.deepEqual(problems('ext:\u0000' + 'y'.repeat(260)), [
+      'Ensure this field has no more than 255 characters.',
+      'Null characters are not allowed.',
+    ]);
   });
 });
