@@ -155,6 +155,14 @@ forEachDatabase('groups endpoint', (db) => {
     assert.deepEqual(ct.json(), { detail: 'Unsupported media type "text/plain" in request.' });
   });
 
+  test('concurrent creates of one name: one 201, the others "must be unique", never a 500', async () => {
+    const t = await makeWorkspace(db().db);
+    const c = api.as(t.admin.token);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => c.post(ENDPOINT, { name: i % 2 ? 'Racers' : 'RACERS' })));
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 400, 400, 400, 400, 400]);
+    for (const r of results.filter((r) => r.statusCode === 400)) assert.deepEqual(r.json(), UNIQUE);
+  });
+
   test('form-encoded bodies work', async () => {
     const res = await api.request('POST', ENDPOINT, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=Form+Group' });
     assert.equal(res.statusCode, 201, res.body);
