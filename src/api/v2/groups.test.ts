@@ -187,6 +187,12 @@ forEachDatabase('groups endpoint', (db) => {
     // updates need the same body as creates
     assert.deepEqual((await c.post(`${ENDPOINT}?uuid=${g.uuid}`, {})).json(), { name: ['This field is required.'] });
 
+    // smart groups can be renamed (not re-queried), even while initializing
+    const smart = await insertGroup(t.workspace.id, 'Adults', { group_type: 'Q', query: 'age > 18', status: 'I' });
+    const renamed = await c.post(`${ENDPOINT}?uuid=${smart.uuid}`, { name: 'Grown-ups', query: 'age > 21' });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.deepEqual(renamed.json(), { uuid: smart.uuid, name: 'Grown-ups', query: 'age > 18', status: 'initializing', system: false, count: 0 });
+
     const ot = await openTickets(t);
     const sys = await c.post(`${ENDPOINT}?uuid=${ot.uuid}`, { name: "Won't work" });
     assert.equal(sys.statusCode, 403);
