@@ -4,8 +4,8 @@ import type { Decimal } from './decimal.ts';
 export type BinaryOp = '^' | '*' | '/' | '+' | '-' | '<' | '<=' | '>' | '>=' | '=' | '!=' | '&';
 
 export type Expr =
-  | { k: 'ref'; name: string }
-  | { k: 'dot'; obj: Expr; key: string }
+  | { k: 'ref'; name: string; lname: string }
+  | { k: 'dot'; obj: Expr; key: string; lkey: string }
   | { k: 'index'; obj: Expr; index: Expr }
   | { k: 'call'; fn: Expr; args: Expr[] }
   | { k: 'lambda'; params: string[]; body: Expr }

@@ -5,23 +5,30 @@ import { exprToString, type Expr } from './ast.ts';
 import { describe, toInteger, toXText } from './convert.ts';
 import { lookupFunction } from './functions/registry.ts';
 import { applyBinary, negate } from './operators.ts';
-import { ERR_TOO_COMPLEX, XArray, XError, XFunction, XObject, type XValue } from './values.ts';
+import { ERR_TOO_COMPLEX, XArray, XError, XFunction, XObject, type Prop, type XValue } from './values.ts';
 
 /** Cost allowance per expression: text costs its length, other values 1 (RapidPro's budget). */
 export const DEFAULT_BUDGET = 10_000_000;
 
+/** Names visible to an expression: the context, lambda arguments, then the function registry. */
 export interface Scope {
-  get(name: string): { found: boolean; value: XValue; deprecated?: string };
+  /** `lname` is already lower-cased. */
+  get(lname: string): Prop | undefined;
 }
 
 export class EvalState {
-  readonly warnings: string[] = [];
+  private warned: string[] | null = null;
   remaining: number;
   constructor(budget = DEFAULT_BUDGET) {
     this.remaining = budget;
   }
+  /** Deprecation warnings, each once. */
+  get warnings(): string[] {
+    return this.warned ?? [];
+  }
   warn(msg: string): void {
-    if (!this.warnings.includes(msg)) this.warnings.push(msg);
+    if (!this.warned) this.warned = [msg];
+    else if (!this.warned.includes(msg)) this.warned.push(msg);
   }
   /** Charges the cost of a produced value; false once the budget is exhausted. */
   charge(v: XValue): boolean {
@@ -30,14 +37,23 @@ export class EvalState {
   }
 }
 
+const functionProps = new Map<string, Prop>();
+
+function functionProp(lname: string): Prop | undefined {
+  let p = functionProps.get(lname);
+  if (!p) {
+    const fn = lookupFunction(lname);
+    if (!fn) return undefined;
+    p = { key: lname, value: fn };
+    functionProps.set(lname, p);
+  }
+  return p;
+}
+
 class ObjectScope implements Scope {
   constructor(private readonly obj: XObject, private readonly parent: Scope | null) {}
-  get(name: string) {
-    const r = this.obj.lookup(name);
-    if (r.found) return r;
-    if (this.parent) return this.parent.get(name);
-    const fn = lookupFunction(name);
-    return fn ? { found: true, value: fn as XValue } : { found: false, value: null };
+  get(lname: string): Prop | undefined {
+    return this.obj.propLower(lname) ?? (this.parent ? this.parent.get(lname) : functionProp(lname));
   }
 }
 
@@ -60,14 +76,20 @@ export function evaluate(e: Expr, env: Environment, scope: Scope, st: EvalState)
     case 'paren':
       return evaluate(e.x, env, scope, st);
     case 'ref': {
-      const r = scope.get(e.name);
-      if (!r.found) return new XError(`context has no property '${e.name}'`);
-      if (r.deprecated) st.warn(r.deprecated);
-      return r.value;
+      const p = scope.get(e.lname);
+      if (!p) return new XError(`context has no property '${e.name}'`);
+      if (p.deprecated) st.warn(p.deprecated);
+      return p.value ?? null;
     }
     case 'dot': {
       const obj = evaluate(e.obj, env, scope, st);
       if (obj instanceof XError) return obj;
+      if (obj instanceof XObject) {
+        const p = obj.propLower(e.lkey);
+        if (!p) return new XError(`object has no property '${e.key}'`);
+        if (p.deprecated) st.warn(p.deprecated);
+        return p.value ?? null;
+      }
       return lookup(obj, e.key, true, st);
     }
     case 'index': {

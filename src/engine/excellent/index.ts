@@ -6,7 +6,7 @@ export {
 } from './convert.ts';
 export { renderDateTime, renderDate, renderTime, parseDateTime, parseDate, parseTimeOfDay, dateTimeFromParts, envNow } from './dates.ts';
 export { parseStrictNumber, formatNumber, renderNumber } from './numbers.ts';
-export { evaluateTemplate, evaluateTemplateValue, evaluateExpression, compileTemplate, type EvalError, type TemplateResult, type ValueResult } from './template.ts';
+export { evaluateTemplate, evaluateTemplateValue, evaluateExpression, compileTemplate, evaluateCompiled, CompiledTemplate, type EvalError, type TemplateResult, type ValueResult } from './template.ts';
 export { scanTemplate, type TemplatePart } from './scanner.ts';
 export { parseExpression } from './parser.ts';
 export { callFunction, ROOT_CONTEXT_KEYS, functionExists } from './api.ts';

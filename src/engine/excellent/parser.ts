@@ -142,7 +142,7 @@ class Parser {
     const t = this.peek();
     if (t.type === 'name') {
       this.i++;
-      return { k: 'ref', name: t.text };
+      return { k: 'ref', name: t.text, lname: t.text.toLowerCase() };
     }
     this.expect('(');
     const x = this.expression();
@@ -171,7 +171,7 @@ class Parser {
         const k = this.peek();
         if (k.type !== 'name' && k.type !== 'integer') this.fail(k);
         this.i++;
-        e = { k: 'dot', obj: e, key: k.text };
+        e = { k: 'dot', obj: e, key: k.text, lkey: k.text.toLowerCase() };
       } else if (t.type === '[') {
         this.i++;
         const index = this.expression();

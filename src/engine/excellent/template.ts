@@ -5,7 +5,7 @@ import { parseExpression, SyntaxError } from './parser.ts';
 import type { Expr } from './ast.ts';
 import { scanTemplate } from './scanner.ts';
 import { render } from './convert.ts';
-import { EvalState, evaluate, rootScope } from './evaluator.ts';
+import { EvalState, evaluate, rootScope, type Scope } from './evaluator.ts';
 import { XError, XObject, type XValue } from './values.ts';
 import './functions/all.ts';
 
@@ -39,8 +39,19 @@ export class CompiledTemplate {
   constructor(readonly source: string, readonly parts: CompiledPart[]) {}
 }
 
-const CACHE_LIMIT = 5000;
-const cache = new Map<string, CompiledTemplate>();
+// Two generations: when the young map fills, it becomes the old one and the previous old one is
+// dropped; a hit in the old generation is promoted. Bounded memory, O(1) per lookup.
+const CACHE_GENERATION = 5000;
+let young = new Map<string, CompiledTemplate>();
+let old = new Map<string, CompiledTemplate>();
+
+function remember(template: string, c: CompiledTemplate): void {
+  if (young.size >= CACHE_GENERATION) {
+    old = young;
+    young = new Map();
+  }
+  young.set(template, c);
+}
 
 function parseOnce(source: string): { parsed: Expr | null; syntaxError: string | null } {
   try {
@@ -53,8 +64,13 @@ function parseOnce(source: string): { parsed: Expr | null; syntaxError: string |
 }
 
 export function compileTemplate(template: string): CompiledTemplate {
-  let c = cache.get(template);
+  let c = young.get(template);
   if (c) return c;
+  c = old.get(template);
+  if (c) {
+    remember(template, c);
+    return c;
+  }
   const parts: CompiledPart[] = scanTemplate(template, null).map((p) => {
     if (p.kind === 'text') return p;
     const identifier = p.kind === 'identifier';
@@ -63,15 +79,14 @@ export function compileTemplate(template: string): CompiledTemplate {
     return { kind: 'expr', repr: identifier ? '@' + p.source : `@(${p.source})`, identifier, topLevel, source: p.source, ...parseOnce(p.source) };
   });
   c = new CompiledTemplate(template, parts);
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(template, c);
+  remember(template, c);
   return c;
 }
 
-function evalPart(part: Extract<CompiledPart, { kind: 'expr' }>, context: XObject, env: Environment, st: EvalState): XValue {
+function evalPart(part: Extract<CompiledPart, { kind: 'expr' }>, scope: Scope, env: Environment, st: EvalState): XValue {
   if (part.syntaxError !== null) return new XError(part.syntaxError);
   try {
-    return evaluate(part.parsed!, env, rootScope(context), st);
+    return evaluate(part.parsed!, env, scope, st);
   } catch (e) {
     // a stack overflow or an unexpected fault in a function must not escape the evaluator
     return new XError(e instanceof RangeError ? 'expression is too complex to evaluate' : `internal error: ${(e as Error)?.message ?? e}`);
@@ -79,7 +94,7 @@ function evalPart(part: Extract<CompiledPart, { kind: 'expr' }>, context: XObjec
 }
 
 function isLiteralIdentifier(part: CompiledPart, context: XObject): boolean {
-  return part.kind === 'expr' && part.identifier && !context.has(part.topLevel);
+  return part.kind === 'expr' && part.identifier && context.propLower(part.topLevel) === undefined;
 }
 
 function toEvalError(repr: string, err: XError): EvalError {
@@ -88,11 +103,16 @@ function toEvalError(repr: string, err: XError): EvalError {
 
 /** Renders a template; failing expressions contribute nothing and are reported. Never throws. */
 export function evaluateTemplate(template: string, context: XObject, env: Environment, opts: { escape?: (s: string) => string } = {}): TemplateResult {
+  if (!template) return { output: '', errors: [], warnings: [] };
+  return evaluateCompiled(compileTemplate(template), context, env, opts);
+}
+
+/** Renders an already compiled template (parse once, evaluate many). Never throws. */
+export function evaluateCompiled(compiled: CompiledTemplate, context: XObject, env: Environment, opts: { escape?: (s: string) => string } = {}): TemplateResult {
   const errors: EvalError[] = [];
   const warnings: string[] = [];
-  if (!template) return { output: '', errors, warnings };
-  const compiled = compileTemplate(template);
   let out = '';
+  let scope: Scope | null = null;
   for (const part of compiled.parts) {
     if (part.kind === 'text') {
       out += part.text;
@@ -103,7 +123,8 @@ export function evaluateTemplate(template: string, context: XObject, env: Enviro
       continue;
     }
     const st = new EvalState();
-    const v = evalPart(part, context, env, st);
+    scope ??= rootScope(context);
+    const v = evalPart(part, scope, env, st);
     for (const w of st.warnings) warnings.push(w);
     if (v instanceof XError) {
       errors.push(toEvalError(part.repr, v));
@@ -126,7 +147,7 @@ export function evaluateTemplateValue(template: string, context: XObject, env: E
     const part = compiled.parts[0];
     if (part.kind === 'expr' && !isLiteralIdentifier(part, context)) {
       const st = new EvalState();
-      const value = evalPart(part, context, env, st);
+      const value = evalPart(part, rootScope(context), env, st);
       return { value, errors: [], warnings: st.warnings };
     }
   }

@@ -51,7 +51,7 @@ export type EnvLike = any;
 
 type Lazy<T> = () => T;
 
-interface Prop {
+export interface Prop {
   key: string;
   value?: XValue;
   lazy?: Lazy<XValue>;
@@ -109,19 +109,28 @@ export class XObject {
     return this.props.has(key.toLowerCase());
   }
 
-  /** Property lookup; `found` false when absent. `deprecated` carries the warning text, if any. */
-  lookup(key: string): { found: boolean; value: XValue; deprecated?: string } {
-    const p = this.props.get(key.toLowerCase());
-    if (!p) return { found: false, value: null };
-    if (p.lazy) {
+  /**
+   * The property record for an already lower-cased key, its lazy value resolved, or undefined. The
+   * evaluator calls this with keys lower-cased at parse time, so lookups allocate nothing.
+   */
+  propLower(lowerKey: string): Prop | undefined {
+    const p = this.props.get(lowerKey);
+    if (p && p.lazy) {
       p.value = p.lazy();
       p.lazy = undefined;
     }
+    return p;
+  }
+
+  /** Property lookup; `found` false when absent. `deprecated` carries the warning text, if any. */
+  lookup(key: string): { found: boolean; value: XValue; deprecated?: string } {
+    const p = this.propLower(key.toLowerCase());
+    if (!p) return { found: false, value: null };
     return { found: true, value: p.value ?? null, deprecated: p.deprecated };
   }
 
   get(key: string): XValue {
-    return this.lookup(key).value;
+    return this.propLower(key.toLowerCase())?.value ?? null;
   }
 
   /** Property names in their original case, insertion order. */
