@@ -25,6 +25,7 @@ export {
   type ParseNumberOptions,
 } from './phone.ts';
 export { normalizeEngineURN, validateEngineURN } from './engine.ts';
+export { urnsContext } from './context.ts';
 export { displayURN, formatURNForEngine, redactURN, urnForExpressions, ANON_MASK, type DisplayOptions } from './display.ts';
 export {
   anonDisplay,
