@@ -1,0 +1,131 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Workspace } from '../models/workspaces.ts';
+import { newEngine, readAssets, type EngineServices, type SessionAssets, type SprintResult } from '../engine/flows/index.ts';
+import { workspaceEnvironment } from './environment.ts';
+import { loadAssets } from './assets.ts';
+import { loadEngineContacts } from './contacts.ts';
+import { persistSprint, findWaitingSession } from './sessions.ts';
+import { applyEvents, type MessageSink } from './events.ts';
+
+/** What the runtime needs from the outside world. */
+export interface RuntimeDeps {
+  db: Kysely<DB>;
+  /** Where flow messages go; null drops them (nothing can send yet). */
+  sink: MessageSink | null;
+  services?: EngineServices;
+  clock?: () => Date;
+}
+
+const isoNow = (clock: () => Date) => clock().toISOString();
+
+/** The assets of a workspace read once for a batch of contacts. */
+export async function workspaceAssets(db: Kysely<DB>, ws: Workspace): Promise<SessionAssets> {
+  return readAssets(await loadAssets(db, ws.id));
+}
+
+/**
+ * Ends a contact's waiting session as interrupted (its waiting and active runs too), as mailroom does
+ * before starting the contact in another flow or when asked to interrupt.
+ */
+export async function interruptWaiting(tx: Kysely<DB>, orgId: number, contactIds: number[]): Promise<number> {
+  if (!contactIds.length) return 0;
+  const ended = await sql<{ id: number }>`UPDATE flow_sessions SET status = 'I', ended_on = clock_timestamp(), timeout_on = NULL, wait_expires_on = NULL
+    WHERE org_id = ${orgId} AND status = 'W' AND contact_id = ANY(${contactIds}::bigint[]) RETURNING id`.execute(tx);
+  if (ended.rows.length) {
+    const ids = ended.rows.map((r) => r.id);
+    await sql`UPDATE flow_runs SET status = 'I', exited_on = clock_timestamp(), modified_on = clock_timestamp()
+      WHERE session_id = ANY(${ids}::bigint[]) AND status IN ('A', 'W')`.execute(tx);
+  }
+  await sql`UPDATE contacts SET current_flow_id = NULL WHERE org_id = ${orgId} AND id = ANY(${contactIds}::bigint[]) AND current_flow_id IS NOT NULL`.execute(tx);
+  return ended.rows.length;
+}
+
+async function commitSprint(deps: RuntimeDeps, ws: Workspace, contactId: number, result: SprintResult, sessionId: number | null): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    const waiting = result.session.runs.find((r) => r.status === 'waiting' || r.status === 'active');
+    const flowUuid = (waiting ?? result.session.runs[result.session.runs.length - 1])?.toJSON().flow as { uuid: string } | undefined;
+    await applyEvents(tx, ws, contactId, result.events as any[], deps.sink, flowUuid?.uuid ?? null);
+    await persistSprint(tx, ws.id, contactId, result, sessionId);
+  });
+}
+
+export interface StartOptions {
+  params?: Record<string, unknown>;
+  /** Leave contacts that are already in a flow alone instead of interrupting them. */
+  excludeActive?: boolean;
+}
+
+/**
+ * Starts the flow for each contact (manual trigger): interrupts a waiting session unless told to
+ * skip such contacts, runs the engine, and commits each contact's sprint in its own transaction.
+ * Returns the ids of the contacts started.
+ */
+export async function startFlow(deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactIds: number[], opts: StartOptions = {}): Promise<number[]> {
+  const clock = deps.clock ?? (() => new Date());
+  const assets = await workspaceAssets(deps.db, ws);
+  const flow = assets.flow(flowUuid);
+  if (flow instanceof Error || !flow) throw new Error(`no such flow ${flowUuid}`);
+  const engine = newEngine(deps.services);
+  const env = workspaceEnvironment(ws, clock);
+  let ids = contactIds;
+  if (opts.excludeActive && ids.length) {
+    const busy = await deps.db.selectFrom('flow_sessions').select('contact_id').where('org_id', '=', ws.id).where('status', '=', 'W').where('contact_id', 'in', ids).execute();
+    const skip = new Set(busy.map((b) => b.contact_id));
+    ids = ids.filter((id) => !skip.has(id));
+  }
+  const contacts = await loadEngineContacts(deps.db, ws.id, ids);
+  const started: number[] = [];
+  for (const id of ids) {
+    const contact = contacts.get(id);
+    if (!contact) continue;
+    await deps.db.transaction().execute((tx) => interruptWaiting(tx, ws.id, [id]));
+    const trigger = { type: 'manual', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), ...(opts.params ? { params: opts.params } : {}) };
+    const result = await engine.start(assets, env, contact, trigger);
+    await commitSprint(deps, ws, id, result, null);
+    started.push(id);
+  }
+  return started;
+}
+
+export interface IncomingMsg {
+  uuid: string;
+  text: string;
+  urn: string;
+  channel?: { uuid: string; name: string } | null;
+  attachments?: string[];
+  createdOn: string;
+  externalId?: string | null;
+}
+
+/** Resumes the contact's waiting session with a message. Returns false when nothing was waiting. */
+export async function resumeWithMessage(deps: RuntimeDeps, ws: Workspace, contactId: number, msg: IncomingMsg): Promise<boolean> {
+  const waiting = await findWaitingSession(deps.db, ws.id, contactId);
+  if (!waiting) return false;
+  const clock = deps.clock ?? (() => new Date());
+  const event = {
+    type: 'msg_received', uuid: msg.uuid, created_on: msg.createdOn,
+    msg: { uuid: msg.uuid, urn: msg.urn, text: msg.text, ...(msg.channel ? { channel: msg.channel } : {}), ...(msg.attachments?.length ? { attachments: msg.attachments } : {}), ...(msg.externalId ? { external_id: msg.externalId } : {}) },
+  };
+  return resume(deps, ws, contactId, waiting, { type: 'msg', event, resumed_on: isoNow(clock) });
+}
+
+/** Resumes a waiting session whose timeout (kind 'timeout') or expiry (kind 'expiration') came due. */
+export async function resumeWait(deps: RuntimeDeps, ws: Workspace, contactId: number, kind: 'timeout' | 'expiration'): Promise<boolean> {
+  const waiting = await findWaitingSession(deps.db, ws.id, contactId);
+  if (!waiting) return false;
+  const clock = deps.clock ?? (() => new Date());
+  const type = kind === 'timeout' ? 'wait_timeout' : 'wait_expiration';
+  return resume(deps, ws, contactId, waiting, { type, resumed_on: isoNow(clock) });
+}
+
+async function resume(deps: RuntimeDeps, ws: Workspace, contactId: number, waiting: { id: number; output: unknown }, resumeJSON: unknown): Promise<boolean> {
+  const clock = deps.clock ?? (() => new Date());
+  const assets = await workspaceAssets(deps.db, ws);
+  const contact = (await loadEngineContacts(deps.db, ws.id, [contactId])).get(contactId);
+  if (!contact) return false;
+  const engine = newEngine(deps.services);
+  const result = await engine.resume(waiting.output, assets, workspaceEnvironment(ws, clock), contact, resumeJSON);
+  await commitSprint(deps, ws, contactId, result, waiting.id);
+  return true;
+}
