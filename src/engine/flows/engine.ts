@@ -51,8 +51,7 @@ export function newEngine(services: EngineServices = {}, options: Partial<Engine
   const readSession = (json: unknown, assetsIn: AssetsInput, env: Environment, contactIn: ContactInput, call: Call | null = null) => {
     const assets = toAssets(assetsIn);
     const contact = toContact(contactIn, assets);
-    // never share structure with the caller's JSON: the session mutates what it reads
-    const j = (typeof json === 'string' ? JSON.parse(json) : structuredClone(json)) as Record<string, any>;
+    const j = (typeof json === 'string' ? JSON.parse(json) : json) as Record<string, any>;
     if (j.contact_uuid && j.contact_uuid !== contact.uuid) throw new Error("session contact doesn't match provided");
     const session = new Session(core, assets, env, contact, j.uuid, j.type, j.created_on, readTrigger(j.trigger), call, uuids(env));
     session.status = j.status as SessionStatus;
@@ -63,9 +62,10 @@ export function newEngine(services: EngineServices = {}, options: Partial<Engine
       const flow = assets.flow(r.flow.uuid);
       const parent = r.parent_uuid ? byUUID.get(r.parent_uuid) ?? null : null;
       const run = new Run(session, r.uuid, flow instanceof Error ? null : flow, r.flow, parent, r.status as RunStatus, r.created_on, r.modified_on);
-      run.path = r.path ?? [];
-      run.locals = r.locals ?? {};
-      run.results = r.results ?? {};
+      // copies of what runs mutate, so the caller's JSON is never changed
+      run.path = [...(r.path ?? [])];
+      run.locals = { ...r.locals };
+      run.results = { ...r.results };
       run.hadInput = r.had_input === true;
       run.exitedOn = r.exited_on ?? null;
       if (r.webhook) {

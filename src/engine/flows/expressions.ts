@@ -12,7 +12,7 @@ export type XVal = XValue | (() => XValue);
 interface Evaluated { errors: { expression: string; message: string }[]; warnings: string[] }
 
 export type TemplateValue = XValue;
-export type { XObject };
+export type { XObject, XValue };
 
 function adaptErrors(errors: readonly EvalError[]): Evaluated['errors'] {
   return errors.map((e) => ({ expression: e.expression, message: e.message }));

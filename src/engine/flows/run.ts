@@ -150,6 +150,7 @@ export class Run {
 
   /** Evaluates a template keeping the type of a lone expression. */
   evaluateValue(template: string, log: EventLogger): [TemplateValue, boolean] {
+    if (!template.includes('@')) return [template, true];
     const env = this.session.mergedEnv();
     const r = evaluateValue(template, this.context(), env);
     this.logEvaluation(r.errors, r.warnings, log);

@@ -71,19 +71,18 @@ export class Session {
   /** The environment as seen for this contact (timezone, language and country overrides). */
   mergedEnv(): Environment {
     const c = this.contact;
-    const route = c.route();
-    let country = route?.channel.country || '';
+    let key = `${c.language}|${c.timezone}`;
+    for (const u of c.urns) key += `|${u.scheme}:${u.path}:${u.channel?.uuid ?? ''}`;
+    if (this.mergedCache?.key === key) return this.mergedCache.env;
+
+    let country = c.route()?.channel.country || '';
     if (!country) {
       const tel = c.urns.find((u) => u.scheme === 'tel');
       if (tel) country = countryFromTel(tel.path);
     }
     const language = c.language && this.env.allowedLanguages?.includes(c.language) ? c.language : this.envDefaultLanguage();
-    const timezone = c.timezone || this.env.timezone;
-    const defaultCountry = country || this.env.defaultCountry;
-    const key = `${timezone}|${language}|${defaultCountry}`;
-    if (this.mergedCache?.key === key) return this.mergedCache.env;
     const env = Object.create(this.env) as Environment;
-    Object.assign(env, { timezone, defaultLanguage: language, defaultCountry });
+    Object.assign(env, { timezone: c.timezone || this.env.timezone, defaultLanguage: language, defaultCountry: country || this.env.defaultCountry });
     // location tests and prompt() read these from the environment
     if (this.assets.locations.length) env.locations = this.assets.locations[0];
     if (this.services.llmPrompts) env.llmPrompts = this.services.llmPrompts;

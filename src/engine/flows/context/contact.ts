@@ -1,7 +1,7 @@
 import type { Environment } from '../../environment.ts';
 import type { Contact, FieldValue } from '../core/contact.ts';
 import { channelForURN, encodeURN, formatURNForDisplay, VALID_SCHEMES, type URN } from '../core/urns.ts';
-import { X, type XVal } from '../expressions.ts';
+import { X, type XVal, type XValue } from '../expressions.ts';
 import { obfuscateID } from './obfuscate.ts';
 
 const redacted = (env: Environment) => env.redactionPolicy === 'urns';
@@ -84,31 +84,36 @@ export function lastTicketContext(c: Contact): XVal {
 
 export function contactContext(c: Contact, env: Environment): XVal {
   return X.lazyObject(() => {
-    const route = c.route();
-    const preferred = c.urns.find((u) => channelForURN(u, c.assets));
-    const channel = route?.channel;
+    const firstName = c.name ? firstWord(c.name) : null;
+    // everything costly is a thunk: templates usually read one or two properties
     return {
-      default: X.text(formatContact(c, env)),
+      default: () => X.text(formatContact(c, env)) as XValue,
       props: {
         uuid: X.text(c.uuid),
-        ref: X.text(obfuscateID(c.id ?? 0, env)),
+        ref: () => X.text(obfuscateID(c.id ?? 0, env)) as XValue,
         name: X.text(c.name),
-        first_name: c.name ? (firstWord(c.name) !== null ? X.text(firstWord(c.name)!) : null) : null,
+        first_name: firstName !== null ? X.text(firstName) : null,
         language: X.text(c.language),
         timezone: c.timezone ? X.text(c.timezone) : null,
         status: X.text(c.status),
-        created_on: X.datetime(c.createdOn),
-        last_seen_on: c.lastSeenOn ? X.datetime(c.lastSeenOn) : null,
-        urns: X.array(c.urns.map((u) => urnValue(u, env))),
-        urn: preferred ? urnValue(preferred, env) : null,
-        groups: X.array(c.groups.map((g) => X.object({ uuid: X.text(g.uuid), name: X.text(g.name) }))),
+        created_on: () => X.datetime(c.createdOn) as XValue,
+        last_seen_on: () => (c.lastSeenOn ? X.datetime(c.lastSeenOn) : null) as XValue,
+        urns: () => X.array(c.urns.map((u) => urnValue(u, env))) as XValue,
+        urn: () => {
+          const preferred = c.urns.find((u) => channelForURN(u, c.assets));
+          return (preferred ? urnValue(preferred, env) : null) as XValue;
+        },
+        groups: () => X.array(c.groups.map((g) => X.object({ uuid: X.text(g.uuid), name: X.text(g.name) }))) as XValue,
         fields: fieldsContext(c, env),
-        channel: channel
-          ? X.object({ uuid: X.text(channel.uuid), name: X.text(channel.name), address: X.text(channel.address) }, X.text(channel.name))
-          : null,
+        channel: () => {
+          const channel = c.route()?.channel;
+          return (channel
+            ? X.object({ uuid: X.text(channel.uuid), name: X.text(channel.name), address: X.text(channel.address) }, X.text(channel.name))
+            : null) as XValue;
+        },
         id: X.deprecated(X.text(String(c.id ?? 0)), '@contact.id is deprecated, use @contact.ref instead'),
         tickets: X.deprecated(
-          X.array(c.tickets.filter((t) => t.status === 'open').map((t) => ticketContext(t, c))),
+          () => X.array(c.tickets.filter((t) => t.status === 'open').map((t) => ticketContext(t, c))) as XValue,
           '@contact.tickets is deprecated, use @ticket instead',
         ),
       },

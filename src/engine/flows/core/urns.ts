@@ -43,10 +43,17 @@ export function encodeURN(u: URN, withDisplay = true, withChannel = true): strin
 
 export const identity = (u: URN) => `${u.scheme}:${u.path}`;
 
-/** The country a phone number belongs to, or '' when it can't be told. */
+const telCountries = new Map<string, string>();
+
+/** The country a phone number belongs to, or '' when it can't be told (memoised: it is on hot paths). */
 export function countryFromTel(path: string): string {
-  const parsed = parsePhoneNumberFromString(path.startsWith('+') ? path : `+${path}`);
-  return parsed?.country ?? '';
+  let country = telCountries.get(path);
+  if (country === undefined) {
+    country = parsePhoneNumberFromString(path.startsWith('+') ? path : `+${path}`)?.country ?? '';
+    if (telCountries.size > 10_000) telCountries.clear();
+    telCountries.set(path, country);
+  }
+  return country;
 }
 
 /** Normalises a URN the way goflow does: tel to E.164 when parseable, lowercase schemes/emails... */

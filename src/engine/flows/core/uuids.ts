@@ -1,32 +1,33 @@
 /** Builds UUIDs from injected sources only, so the engine never reaches for global randomness. */
 export type UUIDGenerator = () => string;
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function format(bytes: number[]): string {
-  const h = bytes.map((b) => HEX[b]).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+const word = (random: () => number) => Math.floor(random() * 0x1_0000_0000);
 
 /** Version 7 UUIDs (time ordered) from an injected clock and random source in [0,1). */
 export function uuidV7Generator(now: () => Date, random: () => number): UUIDGenerator {
   return () => {
     const ms = now().getTime();
-    const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
-    for (let i = 0; i < 6; i++) bytes[i] = Math.floor(ms / 2 ** (8 * (5 - i))) % 256;
-    bytes[6] = 0x70 | (bytes[6] & 0x0f);
-    bytes[8] = 0x80 | (bytes[8] & 0x3f);
-    return format(bytes);
+    const high = hex8(Math.floor(ms / 0x10000)) + (ms % 0x10000).toString(16).padStart(4, '0');
+    const a = word(random);
+    const b = word(random);
+    const c = hex8(word(random));
+    const v = (0x7000 | (a & 0x0fff)).toString(16);
+    const vr = (0x8000 | ((a >>> 16) & 0x3fff)).toString(16);
+    return `${high.slice(0, 8)}-${high.slice(8, 12)}-${v}-${vr}-${hex8(b).slice(0, 4)}${c}`;
   };
 }
 
 /** Version 4 UUIDs from an injected random source in [0,1). */
 export function uuidV4Generator(random: () => number): UUIDGenerator {
   return () => {
-    const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
-    bytes[6] = 0x40 | (bytes[6] & 0x0f);
-    bytes[8] = 0x80 | (bytes[8] & 0x3f);
-    return format(bytes);
+    const a = hex8(word(random));
+    const b = word(random);
+    const c = hex8(word(random));
+    const d = hex8(word(random));
+    const v = (0x4000 | (b & 0x0fff)).toString(16);
+    const vr = (0x8000 | ((b >>> 16) & 0x3fff)).toString(16);
+    return `${a}-${c.slice(0, 4)}-${v}-${vr}-${c.slice(4)}${d}`;
   };
 }
 
