@@ -282,17 +282,37 @@ export function toJSONText(v: XValue): string | XError {
   return jsonOf(v);
 }
 
+const JSON_NEEDS_ESCAPE = /[\u0000-\u001f"\\\u2028\u2029\ud800-\udfff]/;
+
+/** A JSON string literal as Go's encoder writes it (no HTML escaping; \u00XX for most controls). */
+export function goJSONString(s: string): string {
+  if (!JSON_NEEDS_ESCAPE.test(s)) return '"' + s + '"';
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
+    else if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd';
+    else out += ch;
+  }
+  return out + '"';
+}
+
 function jsonOf(v: XValue): string {
   if (v === null || v instanceof XFunction || v instanceof XError) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return goJSONString(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v instanceof Decimal) return renderNumber(v);
-  if (v instanceof XDateTime) return JSON.stringify(renderDateTime(v));
-  if (v instanceof XDate) return JSON.stringify(renderDate(v));
-  if (v instanceof XTime) return JSON.stringify(renderTime(v));
+  if (v instanceof XDateTime) return goJSONString(renderDateTime(v));
+  if (v instanceof XDate) return goJSONString(renderDate(v));
+  if (v instanceof XTime) return goJSONString(renderTime(v));
   if (v instanceof XArray) return '[' + v.items.map(jsonOf).join(',') + ']';
   const keys = v.keys().sort(byteCompare);
-  return '{' + keys.map((k) => `${JSON.stringify(k)}:${jsonOf(v.get(k))}`).join(',') + '}';
+  return '{' + keys.map((k) => `${goJSONString(k)}:${jsonOf(v.get(k))}`).join(',') + '}';
 }
 
 /** Plain JS data for a value (for the flow engine's JSON outputs). */

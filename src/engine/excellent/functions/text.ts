@@ -54,15 +54,34 @@ export function titleCase(s: string): string {
   let out = '';
   let prevSep = true;
   for (const ch of s) {
-    out += prevSep ? ch.toUpperCase() : ch;
+    out += prevSep ? goUpper(ch) : ch;
     prevSep = !LETTER_OR_DIGIT.test(ch);
   }
   return out;
 }
 
-oneText('title', (_env, s) => titleCase(s.toLowerCase()));
-oneText('lower', (_env, s) => s.toLowerCase());
-oneText('upper', (_env, s) => s.toUpperCase());
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Go maps case one code point at a time: characters whose JS mapping expands (ß → SS) keep their
+ * form instead.
+ */
+function mapCase(s: string, map: (c: string) => string): string {
+  if (!NON_ASCII.test(s)) return map(s);
+  let out = '';
+  for (const c of s) {
+    const m = map(c);
+    out += m.length === c.length || [...m].length === 1 ? m : c;
+  }
+  return out;
+}
+
+export const goLower = (s: string) => mapCase(s, (c) => c.toLowerCase());
+export const goUpper = (s: string) => mapCase(s, (c) => c.toUpperCase());
+
+oneText('title', (_env, s) => titleCase(goLower(s)));
+oneText('lower', (_env, s) => goLower(s));
+oneText('upper', (_env, s) => goUpper(s));
 
 initialText('word', 1, 2, (_env, text, rest) => {
   const index = toInteger(rest[0]);
