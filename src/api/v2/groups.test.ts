@@ -116,6 +116,13 @@ forEachDatabase('groups endpoint', (db) => {
     const bad = await c.get(`${ENDPOINT}?uuid=xyz`);
     assert.equal(bad.statusCode, 400);
     assert.deepEqual(bad.json(), { detail: "Param 'uuid': xyz is not a valid UUID." });
+    // repeated: every value is validated, the first one is used, at most 100
+    assert.deepEqual(await names(`uuid=${customers.uuid}&uuid=${developers.uuid}`), ['Customers']);
+    const badSecond = await c.get(`${ENDPOINT}?uuid=${customers.uuid}&uuid=nope`);
+    assert.deepEqual(badSecond.json(), { detail: "Param 'uuid': nope is not a valid UUID." });
+    const many = await c.get(`${ENDPOINT}?${Array.from({ length: 101 }, () => `uuid=${customers.uuid}`).join('&')}`);
+    assert.equal(many.statusCode, 400);
+    assert.deepEqual(many.json(), { detail: "Param 'uuid' can have a maximum of 100 values." });
   });
 
   test('validation messages', async () => {
