@@ -10,6 +10,7 @@ import { contacts } from './contacts.ts';
 import { contactActions } from './contact_actions.ts';
 import { flows } from './flows.ts';
 import { definitions } from './definitions.ts';
+import { runs } from './runs.ts';
 
 /** Every API v2 endpoint; each lives in its own file. */
-export const endpoints: Endpoint[] = [contacts, contactActions, flows, definitions, groups, labels, topics, fields, globals, users, workspace];
+export const endpoints: Endpoint[] = [contacts, contactActions, flows, definitions, runs, groups, labels, topics, fields, globals, users, workspace];
