@@ -16,3 +16,6 @@ export { HttpClient } from './http.ts';
 export type { HttpConfig, HttpLog } from './http.ts';
 export { routeForReceive } from './types.ts';
 export type * from './types.ts';
+export { channelForURN, selectRoute, canSend } from './selection.ts';
+export type { ContactURN, Route } from './selection.ts';
+export { ChannelRateLimiter } from './ratelimit.ts';
