@@ -121,8 +121,23 @@ export function evaluate(e: Expr, env: Environment, scope: Scope, st: EvalState)
   }
 }
 
+// The state of the evaluation in progress, so built-ins that call back into functions (foreach, filter)
+// charge the same budget. Evaluation is synchronous, so one slot is enough.
+let current: EvalState | null = null;
+
+/** Evaluates a whole expression with its state installed for nested function calls. */
+export function evaluateRoot(e: Expr, env: Environment, scope: Scope, st: EvalState): XValue {
+  const saved = current;
+  current = st;
+  try {
+    return evaluate(e, env, scope, st);
+  } finally {
+    current = saved;
+  }
+}
+
 /** Calls a function value, wrapping its errors as RapidPro does: `error calling name(...): msg`. */
-export function callValue(fn: XFunction, env: Environment, args: XValue[], st?: EvalState): XValue {
+export function callValue(fn: XFunction, env: Environment, args: XValue[], st: EvalState | null = current): XValue {
   for (const a of args) if (a instanceof XError && a.fatal) return a;
   const v = fn.call(env, args);
   if (v instanceof XError) return v.fatal ? v : new XError(`error calling ${describe(fn)}: ${v.message}`);
@@ -130,12 +145,20 @@ export function callValue(fn: XFunction, env: Environment, args: XValue[], st?: 
   return v;
 }
 
+/** Lambda arguments shadow the enclosing scope. */
+class LambdaScope implements Scope {
+  constructor(private readonly names: string[], private readonly args: XValue[], private readonly parent: Scope) {}
+  get(lname: string): Prop | undefined {
+    const i = this.names.indexOf(lname);
+    return i >= 0 ? { key: lname, value: this.args[i] } : this.parent.get(lname);
+  }
+}
+
 function lambda(params: string[], body: Expr, scope: Scope, st: EvalState): XFunction {
+  const names = params.map((p) => p.toLowerCase());
   return new XFunction('', (env, args) => {
-    if (args.length !== params.length) return new XError(`need ${params.length} argument${params.length === 1 ? '' : 's'}, got ${args.length}`);
-    const locals = new XObject();
-    params.forEach((p, i) => locals.set(p, args[i]));
-    return evaluate(body, env, new ObjectScope(locals, scope), st);
+    if (args.length !== params.length) return new XError(`need ${params.length} argument(s), got ${args.length}`);
+    return evaluate(body, env, new LambdaScope(names, args, scope), st);
   });
 }
 

@@ -5,7 +5,7 @@ import { parseExpression, SyntaxError } from './parser.ts';
 import type { Expr } from './ast.ts';
 import { scanTemplate } from './scanner.ts';
 import { render } from './convert.ts';
-import { EvalState, evaluate, rootScope, type Scope } from './evaluator.ts';
+import { EvalState, evaluateRoot, rootScope, type Scope } from './evaluator.ts';
 import { XError, XObject, type XValue } from './values.ts';
 import './functions/all.ts';
 
@@ -86,7 +86,7 @@ export function compileTemplate(template: string): CompiledTemplate {
 function evalPart(part: Extract<CompiledPart, { kind: 'expr' }>, scope: Scope, env: Environment, st: EvalState): XValue {
   if (part.syntaxError !== null) return new XError(part.syntaxError);
   try {
-    return evaluate(part.parsed!, env, scope, st);
+    return evaluateRoot(part.parsed!, env, scope, st);
   } catch (e) {
     // a stack overflow or an unexpected fault in a function must not escape the evaluator
     return new XError(e instanceof RangeError ? 'expression is too complex to evaluate' : `internal error: ${(e as Error)?.message ?? e}`);
@@ -162,7 +162,7 @@ export function evaluateExpression(expression: string, context: XObject, env: En
   const st = new EvalState();
   let value: XValue;
   try {
-    value = evaluate(parsed!, env, rootScope(context), st);
+    value = evaluateRoot(parsed!, env, rootScope(context), st);
   } catch (e) {
     value = new XError(e instanceof RangeError ? 'expression is too complex to evaluate' : String(e));
   }
