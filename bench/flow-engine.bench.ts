@@ -56,17 +56,21 @@ async function pair(): Promise<string> {
   return resumed.session.status;
 }
 
-async function measure(label: string, fn: () => Promise<unknown> | unknown, ms = 2000): Promise<number> {
-  for (let i = 0; i < 200; i++) await fn();
+/** Runs fn repeatedly for about `ms`; returns wall-clock and CPU-time rates (the machine may be shared). */
+async function measure(label: string, fn: () => Promise<unknown> | unknown, ms = 3000): Promise<{ wall: number; cpu: number }> {
+  for (let i = 0; i < 300; i++) await fn();
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   let n = 0;
   while (performance.now() - start < ms) {
     for (let i = 0; i < 50; i++) await fn();
     n += 50;
   }
-  const rate = n / ((performance.now() - start) / 1000);
-  console.log(`${label}: ${Math.round(rate).toLocaleString('en')} /s`);
-  return rate;
+  const wall = n / ((performance.now() - start) / 1000);
+  const used = process.cpuUsage(cpu0);
+  const cpu = n / ((used.user + used.system) / 1e6);
+  console.log(`${label}: ${Math.round(wall).toLocaleString('en')} /s wall-clock, ${Math.round(cpu).toLocaleString('en')} /s of CPU time`);
+  return { wall, cpu };
 }
 
 const status = await pair();
@@ -75,5 +79,5 @@ if (status !== 'completed') throw new Error(`bench flow ended ${status}, expecte
 const sample = JSON.stringify((await engine.start(assets, env, contact, trigger)).session);
 const engineRate = await measure('start+resume pairs', pair);
 const ceiling = await measure('ceiling: session JSON round trip x2', () => JSON.stringify(JSON.parse(JSON.stringify(JSON.parse(sample)))));
-console.log(`ratio engine/ceiling: ${(engineRate / ceiling).toFixed(3)}`);
-console.log(`target >= 5,000 pairs/s: ${engineRate >= 5000 ? 'met' : 'NOT met'}`);
+console.log(`ratio engine/ceiling (wall): ${(engineRate.wall / ceiling.wall).toFixed(3)}, (cpu): ${(engineRate.cpu / ceiling.cpu).toFixed(3)}`);
+console.log(`target >= 5,000 pairs/s: ${engineRate.wall >= 5000 ? 'met' : 'NOT met'} on wall-clock, ${engineRate.cpu >= 5000 ? 'met' : 'NOT met'} per CPU-second`);

@@ -105,15 +105,27 @@ const force = (v: XVal): XValue => (typeof v === 'function' ? (v as Thunk)() : v
 
 function buildObject(props: Record<string, Prop>, def?: XVal | Thunk): XObject {
   const obj = new XObject();
-  for (const [k, v] of Object.entries(props)) {
-    if (v instanceof Deprecated) {
+  for (const k in props) {
+    const v = props[k];
+    if (typeof v === 'function') obj.setLazy(k, v as Thunk);
+    else if (v instanceof Deprecated) {
       if (typeof v.value === 'function') obj.setLazy(k, v.value as Thunk, { deprecated: v.message });
       else obj.set(k, v.value as XValue, { deprecated: v.message });
-    } else if (typeof v === 'function') obj.setLazy(k, v as Thunk);
-    else obj.set(k, v as XValue);
+    } else obj.set(k, v as XValue, NO_OPTS);
   }
   if (def !== undefined) obj.setDefault(def as XValue | Thunk);
   return obj;
+}
+
+const NO_OPTS = {};
+
+/**
+ * Marks a thunk as a lazy context value. Thunks are passed through a call rather than written as
+ * object-literal properties because the TS loader names such functions at runtime (keepNames),
+ * which is costly on this hot path.
+ */
+export function lazy(fn: () => XValue): () => XValue {
+  return fn;
 }
 
 /** Builders for context values (the flow engine never touches Excellent's classes elsewhere). */

@@ -1,7 +1,7 @@
 import type { Environment } from '../../environment.ts';
 import type { Contact, FieldValue } from '../core/contact.ts';
 import { channelForURN, encodeURN, formatURNForDisplay, VALID_SCHEMES, type URN } from '../core/urns.ts';
-import { X, type XVal, type XValue } from '../expressions.ts';
+import { lazy, X, type XVal, type XValue } from '../expressions.ts';
 import { obfuscateID } from './obfuscate.ts';
 
 const redacted = (env: Environment) => env.redactionPolicy === 'urns';
@@ -87,30 +87,30 @@ export function contactContext(c: Contact, env: Environment): XVal {
     const firstName = c.name ? firstWord(c.name) : null;
     // everything costly is a thunk: templates usually read one or two properties
     return {
-      default: () => X.text(formatContact(c, env)) as XValue,
+      default: lazy(() => X.text(formatContact(c, env)) as XValue),
       props: {
         uuid: X.text(c.uuid),
-        ref: () => X.text(obfuscateID(c.id ?? 0, env)) as XValue,
+        ref: lazy(() => X.text(obfuscateID(c.id ?? 0, env)) as XValue),
         name: X.text(c.name),
         first_name: firstName !== null ? X.text(firstName) : null,
         language: X.text(c.language),
         timezone: c.timezone ? X.text(c.timezone) : null,
         status: X.text(c.status),
-        created_on: () => X.datetime(c.createdOn) as XValue,
-        last_seen_on: () => (c.lastSeenOn ? X.datetime(c.lastSeenOn) : null) as XValue,
-        urns: () => X.array(c.urns.map((u) => urnValue(u, env))) as XValue,
-        urn: () => {
+        created_on: lazy(() => X.datetime(c.createdOn) as XValue),
+        last_seen_on: lazy(() => (c.lastSeenOn ? X.datetime(c.lastSeenOn) : null) as XValue),
+        urns: lazy(() => X.array(c.urns.map((u) => urnValue(u, env))) as XValue),
+        urn: lazy(() => {
           const preferred = c.urns.find((u) => channelForURN(u, c.assets));
           return (preferred ? urnValue(preferred, env) : null) as XValue;
-        },
-        groups: () => X.array(c.groups.map((g) => X.object({ uuid: X.text(g.uuid), name: X.text(g.name) }))) as XValue,
+        }),
+        groups: lazy(() => X.array(c.groups.map((g) => X.object({ uuid: X.text(g.uuid), name: X.text(g.name) }))) as XValue),
         fields: fieldsContext(c, env),
-        channel: () => {
+        channel: lazy(() => {
           const channel = c.route()?.channel;
           return (channel
             ? X.object({ uuid: X.text(channel.uuid), name: X.text(channel.name), address: X.text(channel.address) }, X.text(channel.name))
             : null) as XValue;
-        },
+        }),
         id: X.deprecated(X.text(String(c.id ?? 0)), '@contact.id is deprecated, use @contact.ref instead'),
         tickets: X.deprecated(
           () => X.array(c.tickets.filter((t) => t.status === 'open').map((t) => ticketContext(t, c))) as XValue,

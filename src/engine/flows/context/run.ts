@@ -2,7 +2,7 @@ import type { Environment } from '../../environment.ts';
 import type { Ref } from '../assets.ts';
 import { Contact } from '../core/contact.ts';
 import type { Result, Results } from '../core/results.ts';
-import { X, type XVal } from '../expressions.ts';
+import { lazy, X, type XVal } from '../expressions.ts';
 import type { Run } from '../run.ts';
 import { contactContext, fieldsContext, formatContact, urnsContext } from './contact.ts';
 
@@ -13,9 +13,9 @@ export function resultContext(r: Result): XVal {
     category: X.text(r.category ?? ''),
     category_localized: X.text(r.category_localized || r.category || ''),
     input: X.text(r.input ?? ''),
-    extra: r.extra === undefined ? null : X.json(r.extra),
+    extra: lazy(() => (r.extra === undefined ? null : X.force(X.json(r.extra)))),
     node_uuid: X.text(r.node_uuid),
-    created_on: X.datetime(r.created_on),
+    created_on: lazy(() => X.force(X.datetime(r.created_on))),
   }, X.text(r.value));
 }
 
@@ -50,9 +50,9 @@ export function runContext(run: Run, env: Environment): XVal {
       status: X.text(run.status),
       locals: localsContext(run.locals),
       results: resultsContext(run.results),
-      path: X.array(run.path.map((s) => X.object({ node_uuid: X.text(s.node_uuid), arrived_on: X.datetime(s.arrived_on) }))),
-      created_on: X.datetime(run.createdOn),
-      exited_on: run.exitedOn ? X.datetime(run.exitedOn) : null,
+      path: lazy(() => X.force(X.array(run.path.map((s) => X.object({ node_uuid: X.text(s.node_uuid), arrived_on: X.datetime(s.arrived_on) }))))),
+      created_on: lazy(() => X.force(X.datetime(run.createdOn))),
+      exited_on: lazy(() => (run.exitedOn ? X.force(X.datetime(run.exitedOn)) : null)),
     },
   }));
 }

@@ -1,6 +1,6 @@
 import type { Environment } from '../../environment.ts';
 import type { SessionAssets } from '../assets.ts';
-import { X, type XVal } from '../expressions.ts';
+import { lazy, X, type XVal } from '../expressions.ts';
 import type { MsgInput } from '../input.ts';
 import type { Resume } from '../resumes.ts';
 import type { WebhookCall } from '../run.ts';
@@ -17,13 +17,13 @@ export function inputContext(input: MsgInput | null, env: Environment): XVal {
   return X.object({
     type: X.text(input.type),
     uuid: X.text(input.uuid),
-    created_on: X.datetime(input.created_on),
+    created_on: lazy(() => X.force(X.datetime(input.created_on))),
     channel: channel ? X.object({ uuid: X.text(channel.uuid), name: X.text(channel.name), address: X.text('') }, X.text(channel.name)) : null,
     urn: urn ? X.text(env.redactionPolicy === 'urns' ? `${urn.scheme}:********` : input.urn!) : null,
     text: X.text(input.text),
-    attachments: X.array((input.attachments ?? []).map((a) => X.text(a))),
+    attachments: lazy(() => X.force(X.array((input.attachments ?? []).map((a) => X.text(a))))),
     external_id: X.text(input.external_id ?? ''),
-    payload: input.payload !== undefined && input.payload !== null ? X.json(input.payload) : X.object({}),
+    payload: lazy(() => X.force(input.payload !== undefined && input.payload !== null ? X.json(input.payload) : X.object({}))),
   }, X.text(parts.join('\n')));
 }
 
