@@ -184,7 +184,8 @@ export function parseLayout(value: string, layout: string, kind: LayoutKind): Pa
     v = v.slice(m[0].length);
     return Number(m[0]);
   };
-  for (const t of toks) {
+  for (let ti = 0; ti < toks.length; ti++) {
+    const t = toks[ti];
     if ('literal' in t) {
       if (!v.startsWith(t.literal)) return fail(t.literal);
       v = v.slice(t.literal.length);
@@ -234,8 +235,11 @@ export function parseLayout(value: string, layout: string, kind: LayoutKind): Pa
       }
     }
     if (n === null) return fail(t.seq);
-    // Go accepts fractional seconds right after the seconds even when the layout has none
-    if ((t.seq === 's' || t.seq === 'ss') && /^[.,][0-9]/.test(v)) {
+    // Go accepts fractional seconds right after the seconds when the layout does not parse them next
+    const next = toks[ti + 1];
+    const after = toks[ti + 2];
+    const fractionNext = next && 'literal' in next && /[.,]$/.test(next.literal) && after && 'seq' in after && after.seq.startsWith('f');
+    if ((t.seq === 's' || t.seq === 'ss') && !fractionNext && /^[.,][0-9]/.test(v)) {
       const m = /^[.,]([0-9]+)/.exec(v)!;
       r.nanos = Number(m[1].slice(0, 9).padEnd(9, '0'));
       v = v.slice(m[0].length);

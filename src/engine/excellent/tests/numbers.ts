@@ -31,9 +31,11 @@ for (const base of [0x0660, 0x06f0, 0x09e6]) for (let d = 0; d < 10; d++) ALT_NU
 
 /** RapidPro's lenient number read for router tests: grouping dropped, local decimal symbol and digits mapped. */
 export function parseLocalNumber(value: string, nf: NumberFormat): Decimal | null {
+  // an empty decimal symbol puts a `.` between every character in RapidPro, so nothing parses
+  if (!nf.decimalSymbol) return null;
   let s = value.trim();
   if (nf.digitGroupingSymbol) s = s.replaceAll(nf.digitGroupingSymbol, '');
-  if (nf.decimalSymbol) s = s.replaceAll(nf.decimalSymbol, '.');
+  s = s.replaceAll(nf.decimalSymbol, '.');
   s = [...s].map((c) => ALT_NUMERALS[c] ?? c).join('');
   return parseStrictNumber(s);
 }
