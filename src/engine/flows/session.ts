@@ -40,7 +40,7 @@ export class Session {
   parentSummary: RunSummary | null = null;
   pushed: PushedFlow | null = null;
   readonly newUUID: UUIDGenerator;
-  private mergedCache: { key: string; env: Environment } | null = null;
+  private mergedCache: { revision: number; env: Environment } | null = null;
 
   constructor(
     readonly engine: EngineCore,
@@ -68,12 +68,13 @@ export class Session {
     return this.env.defaultLanguage || this.env.allowedLanguages?.[0] || undefined;
   }
 
-  /** The environment as seen for this contact (timezone, language and country overrides). */
+  /**
+   * The environment as seen for this contact (timezone, language and country overrides), recomputed
+   * when a modifier changed the contact.
+   */
   mergedEnv(): Environment {
     const c = this.contact;
-    let key = `${c.language}|${c.timezone}`;
-    for (const u of c.urns) key += `|${u.scheme}:${u.path}:${u.channel?.uuid ?? ''}`;
-    if (this.mergedCache?.key === key) return this.mergedCache.env;
+    if (this.mergedCache?.revision === c.revision) return this.mergedCache.env;
 
     let country = c.route()?.channel.country || '';
     if (!country) {
@@ -86,7 +87,7 @@ export class Session {
     // location tests and prompt() read these from the environment
     if (this.assets.locations.length) env.locations = this.assets.locations[0];
     if (this.services.llmPrompts) env.llmPrompts = this.services.llmPrompts;
-    this.mergedCache = { key, env };
+    this.mergedCache = { revision: c.revision, env };
     return env;
   }
 

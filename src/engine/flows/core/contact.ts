@@ -14,6 +14,9 @@ export interface Ticket { uuid: string; status: 'open' | 'closed'; topic?: Ref |
 
 /** The contact a session runs for; mutated in place by modifiers, serialised in goflow's shape. */
 export class Contact {
+  /** Bumped by every modifier application, so derived views (merged environment) know when to refresh. */
+  revision = 0;
+
   constructor(
     public uuid: string,
     public id: number | undefined,

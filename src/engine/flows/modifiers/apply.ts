@@ -22,7 +22,10 @@ export type Modifier = (contact: Contact, ctx: ModifierContext) => boolean;
  */
 export function applyModifier(contact: Contact, mod: Modifier, ctx: ModifierContext): boolean {
   const modified = mod(contact, ctx);
-  if (modified) reevaluateGroups(contact, ctx);
+  if (modified) {
+    contact.revision++;
+    reevaluateGroups(contact, ctx);
+  }
   return modified;
 }
 
