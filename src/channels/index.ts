@@ -14,7 +14,7 @@ export function getChannelType(code: string): ChannelType | undefined {
 
 export { HttpClient } from './http.ts';
 export type { HttpConfig, HttpLog } from './http.ts';
-export { routeForReceive } from './types.ts';
+export { channelFromRow, routeForReceive } from './types.ts';
 export type * from './types.ts';
 export { channelForURN, selectRoute, canSend } from './selection.ts';
 export type { ContactURN, Route } from './selection.ts';

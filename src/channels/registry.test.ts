@@ -27,3 +27,9 @@ test('routeForReceive follows courier URL conventions', () => {
   assert.equal(routeForReceive('/c/'), null);
   assert.equal(routeForReceive(`/c/ex/${uuid}/receive/extra`), null);
 });
+
+test('channelFromRow maps a channels row', async () => {
+  const { channelFromRow } = await import('./index.ts');
+  const ch = channelFromRow({ uuid: 'u', channel_type: 'EX', name: 'n', address: '+1', country: '', config: '{"send_url":"http://x"}', schemes: ['tel'], roles: 'SR' });
+  assert.deepEqual(ch, { uuid: 'u', type: 'EX', name: 'n', address: '+1', country: null, config: { send_url: 'http://x' }, schemes: ['tel'], roles: 'SR' });
+});

@@ -36,6 +36,12 @@ export interface ChannelRoutesOptions {
   settings?: ChannelSettings;
 }
 
+let sharedClient: HttpClient | undefined;
+function defaultClient(): HttpClient {
+  sharedClient ??= new HttpClient();
+  return sharedClient;
+}
+
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 
 export interface DispatchResult {
@@ -74,7 +80,7 @@ export async function dispatchReceive(opts: ChannelRoutesOptions, request: Incom
     }
   }
 
-  const result = await type.receive({ channel, action: route.action, request, http: opts.http ?? new HttpClient(), settings: opts.settings });
+  const result = await type.receive({ channel, action: route.action, request, http: opts.http ?? defaultClient(), settings: opts.settings });
   const log: ReceiveLog = {
     typeCode: type.code, action: route.action, request, response: result.response, httpLogs: result.logs, errors: result.errors,
     elapsedMs: Math.round(performance.now() - started),

@@ -205,3 +205,15 @@ export function routeForReceive(path: string): ReceiveRoute | null {
   if (parts.length === 4 && /^[a-z_]+$/i.test(parts[3])) return { typeCode, action: parts[3].toLowerCase() };
   return null;
 }
+
+/** A channels table row (migration 0001 columns) as the Channel the types work with. */
+export function channelFromRow(row: {
+  uuid: string; channel_type: string; name?: string; address: string; country?: string | null;
+  config: unknown; schemes: string[]; roles?: string;
+}): Channel {
+  const config = typeof row.config === 'string' ? (JSON.parse(row.config) as Record<string, unknown>) : ((row.config ?? {}) as Record<string, unknown>);
+  return {
+    uuid: row.uuid, type: row.channel_type, name: row.name, address: row.address, country: row.country || null,
+    config, schemes: row.schemes, roles: row.roles,
+  };
+}
