@@ -81,9 +81,13 @@ const ISO3_TO_BCP47: Record<string, string> = {
 
 const namesCache = new Map<string, Names>();
 
-/** Month/day names for the env's default language, from the platform's locale data; English otherwise. */
+/**
+ * Month/day names for the env's default language (else its first allowed language, as RapidPro
+ * defaults it), from the platform's locale data; English otherwise.
+ */
 export function localeNames(env: Environment): Names {
-  const lang = env.defaultLanguage ? ISO3_TO_BCP47[env.defaultLanguage] : undefined;
+  const code = env.defaultLanguage ?? env.allowedLanguages[0];
+  const lang = code ? ISO3_TO_BCP47[code] : undefined;
   if (!lang || lang === 'en') return ENGLISH;
   const tag = env.defaultCountry ? `${lang}-${env.defaultCountry}` : lang;
   let names = namesCache.get(tag);

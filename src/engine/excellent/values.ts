@@ -51,6 +51,8 @@ export type EnvLike = any;
 
 type Lazy<T> = () => T;
 
+const DEFAULT_KEY = '__default__';
+
 export interface Prop {
   key: string;
   value?: XValue;
@@ -75,13 +77,16 @@ export class XObject {
     if (defaultValue !== undefined) this.setDefault(defaultValue);
   }
 
+  /** Sets a property; the key `__default__` sets the hidden default instead, as in RapidPro. */
   set(key: string, value: XValue, opts: { deprecated?: string } = {}): this {
+    if (key === DEFAULT_KEY) return this.setDefault(value);
     this.props.set(key.toLowerCase(), { key, value, deprecated: opts.deprecated });
     return this;
   }
 
   /** A property computed on first read (then cached). */
   setLazy(key: string, get: Lazy<XValue>, opts: { deprecated?: string } = {}): this {
+    if (key === DEFAULT_KEY) return this.setDefault(get);
     this.props.set(key.toLowerCase(), { key, lazy: get, deprecated: opts.deprecated });
     return this;
   }
