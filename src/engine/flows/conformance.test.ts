@@ -10,6 +10,7 @@ const TARGETS: Record<string, number> = {
   resumes: 0.95,
   triggers: 0.95,
   events: 0.95,
+  modifiers: 0.9,
 };
 
 for (const set of sets) {

@@ -1,6 +1,7 @@
 import type { ConformanceSet } from '../../conformance/harness.ts';
 import { runActionsSet } from './conformance/actions.ts';
 import { runEventsSet } from './conformance/events.ts';
+import { runModifiersSet } from './conformance/modifiers.ts';
 import { runResumesSet } from './conformance/resumes.ts';
 import { runRoutersSet } from './conformance/routers.ts';
 import { runRunnerSet } from './conformance/runner.ts';
@@ -14,4 +15,5 @@ export const sets: ConformanceSet[] = [
   { name: 'resumes', run: runResumesSet },
   { name: 'triggers', run: runTriggersSet },
   { name: 'events', run: runEventsSet },
+  { name: 'modifiers', run: runModifiersSet },
 ];

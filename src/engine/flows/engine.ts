@@ -8,6 +8,8 @@ import { resumeSession, startSession } from './execution.ts';
 import { readInput } from './input.ts';
 import { DEFAULT_OPTIONS, type EngineOptions } from './options.ts';
 import { readResume } from './resumes.ts';
+import { applyModifier } from './modifiers/apply.ts';
+import { readModifier } from './modifiers/read.ts';
 import { Run, type RunStatus } from './run.ts';
 import type { EngineServices } from './services.ts';
 import { defaultUUIDs, Session, type Call, type SessionStatus } from './session.ts';
@@ -35,6 +37,11 @@ export interface Engine {
   start(assets: AssetsInput, env: Environment, contact: ContactInput, trigger: unknown, call?: Call | null): Promise<SprintResult>;
   /** Resumes a waiting session (its JSON as returned by `session.toJSON()`). */
   resume(sessionJSON: unknown, assets: AssetsInput, env: Environment, contact: ContactInput, resume: unknown, call?: Call | null): Promise<SprintResult>;
+  /**
+   * Applies contact modifiers outside any flow (API contact updates, ticket changes): returns the
+   * events in order; smart groups are re-evaluated after each change.
+   */
+  modifyContact(assets: AssetsInput, env: Environment, contact: ContactInput, modifiers: unknown[]): { contact: Contact; events: FlowEvent[] };
   /** Reads a stored session back so it can be inspected or resumed. */
   readSession(sessionJSON: unknown, assets: AssetsInput, env: Environment, contact: ContactInput, call?: Call | null): Session;
 }
@@ -106,5 +113,20 @@ export function newEngine(services: EngineServices = {}, options: Partial<Engine
       return result(session, sprint);
     },
     readSession,
+    modifyContact(assetsIn, env, contactIn, modifiers) {
+      const assets = toAssets(assetsIn);
+      const contact = toContact(contactIn, assets);
+      const newUUID = uuids(env);
+      const events: FlowEvent[] = [];
+      const log = (type: string, fields: Record<string, unknown> = {}) => {
+        const event: FlowEvent = { uuid: newUUID(), type, created_on: formatTime(env.now(), env.nowNanos?.() ?? 0), ...fields };
+        events.push(event);
+        return event;
+      };
+      for (const json of modifiers) {
+        applyModifier(contact, readModifier(json, assets, newUUID), { env, options: opts, services, log });
+      }
+      return { contact, events };
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { normalizeURN } from '../core/urns.ts';
 import type { ActionDef } from '../definition/flow.ts';
-import { urnsAppendModifier } from '../modifiers/urns.ts';
+import { routesModifier } from '../modifiers/routes.ts';
 import { modifyContact, str } from './support/helpers.ts';
 import { defineAction, UNIVERSAL } from './support/types.ts';
 
@@ -14,7 +14,7 @@ export default defineAction<ActionDef & { scheme: string; path: string }>({
       return;
     }
     const urn = normalizeURN(a.scheme, path, run.session.mergedEnv().defaultCountry ?? '');
-    modifyContact(run, urnsAppendModifier([urn]), log);
+    modifyContact(run, routesModifier([{ urn }], 'append'), log);
     const has = run.contact.urns.some((u) => `${u.scheme}:${u.path}` === urn);
     run.locals._has_urn = has ? urn : '';
   },

@@ -26,10 +26,11 @@ export default defineAction<OpenTicket>({
     } else if (a.topic && !topicAsset) {
       log('error', dependencyError('topic', a.topic));
     } else {
-      const uuid = run.session.newUUID();
       const topic = topicAsset ? { uuid: topicAsset.uuid, name: topicAsset.name } : null;
       const user = assignee ? { uuid: assignee.uuid, name: assignee.name } : null;
-      if (modifyContact(run, ticketOpenModifier(uuid, topic, user, note), log)) ticketUUID = uuid;
+      if (modifyContact(run, ticketOpenModifier(run.session.newUUID, topic, user, note), log)) {
+        ticketUUID = run.contact.lastOpenTicket()?.uuid ?? '';
+      }
     }
     run.locals._new_ticket = ticketUUID;
   },
