@@ -26,6 +26,11 @@ export class EvalState {
   get warnings(): string[] {
     return this.warned ?? [];
   }
+  /** Starts the next expression of a template: a fresh budget and no warnings yet. */
+  reset(budget = DEFAULT_BUDGET): void {
+    this.remaining = budget;
+    this.warned = null;
+  }
   warn(msg: string): void {
     if (!this.warned) this.warned = [msg];
     else if (!this.warned.includes(msg)) this.warned.push(msg);

@@ -31,8 +31,17 @@ function codePointAt(s: string, i: number): string {
   return String.fromCodePoint(cp);
 }
 
-const TWO_CHAR = new Set(['=>', '!=', '<=', '>=']);
 const ONE_CHAR = new Set([',', '(', ')', '[', ']', '.', '+', '-', '*', '/', '^', '=', '<', '>', '&']);
+
+/** Two-character operators keyed by their first character. */
+function twoCharOp(c: string, next: string): TokenType | null {
+  if (next === '=') {
+    if (c === '!') return '!=';
+    if (c === '<') return '<=';
+    if (c === '>') return '>=';
+  } else if (c === '=' && next === '>') return '=>';
+  return null;
+}
 
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -44,9 +53,9 @@ export function tokenize(src: string): Token[] {
       continue;
     }
     const start = i;
-    const two = src.slice(i, i + 2);
-    if (TWO_CHAR.has(two)) {
-      out.push({ type: two as TokenType, text: two, pos: start });
+    const two = twoCharOp(ch, src[i + 1]);
+    if (two) {
+      out.push({ type: two, text: two, pos: start });
       i += 2;
       continue;
     }

@@ -113,6 +113,7 @@ export function evaluateCompiled(compiled: CompiledTemplate, context: XObject, e
   const warnings: string[] = [];
   let out = '';
   let scope: Scope | null = null;
+  let st: EvalState | null = null;
   for (const part of compiled.parts) {
     if (part.kind === 'text') {
       out += part.text;
@@ -122,7 +123,9 @@ export function evaluateCompiled(compiled: CompiledTemplate, context: XObject, e
       out += part.repr;
       continue;
     }
-    const st = new EvalState();
+    // each expression gets its own budget and warning set
+    if (st) st.reset();
+    else st = new EvalState();
     scope ??= rootScope(context);
     const v = evalPart(part, scope, env, st);
     for (const w of st.warnings) warnings.push(w);
