@@ -94,8 +94,9 @@ export class Session {
   /** Event logger bound to a sprint. */
   logger(sprint: Sprint): EventLogger {
     return (type, fields = {}) => {
-      const uuid = this.newUUID();
-      const event: FlowEvent = { uuid, type, created_on: this.now(), ...fields };
+      // an event may come with its UUID already drawn (airtime transfers are known by it)
+      const uuid = typeof fields.uuid === 'string' ? fields.uuid : this.newUUID();
+      const event: FlowEvent = { ...fields, uuid, type, created_on: this.now() };
       sprint.events.push(event);
       return event;
     };

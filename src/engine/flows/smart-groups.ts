@@ -15,7 +15,9 @@ function parsed(assets: SessionAssets, query: string, env: Environment): Contact
       groups: assets.groups.map((g) => ({ uuid: g.uuid, name: g.name })),
     });
     try {
-      cache.set(query, parseQuery(query, env, resolver, { now: env.now() }));
+      // the query parser only needs "now" to pivot two-digit years: read the injected clock only then
+      const lazyNow = { getUTCFullYear: () => env.now().getUTCFullYear() } as unknown as Date;
+      cache.set(query, parseQuery(query, env, resolver, { now: lazyNow }));
     } catch {
       cache.set(query, null);
     }

@@ -11,7 +11,12 @@ export interface MockResponse { status: number; body?: string; body_repeat?: num
 export class MockWebhookService implements WebhookService {
   private readonly mocks: Map<string, MockResponse[]>;
 
-  constructor(mocks: Record<string, MockResponse[]>, private readonly maxResponseBytes: number, private readonly userAgent = 'goflow-testing') {
+  constructor(
+    mocks: Record<string, MockResponse[]>,
+    private readonly maxResponseBytes: number,
+    private readonly now: () => Date,
+    private readonly userAgent = 'goflow-testing',
+  ) {
     this.mocks = new Map(Object.entries(mocks).map(([k, v]) => [k, [...v]]));
   }
 
@@ -30,7 +35,9 @@ export class MockWebhookService implements WebhookService {
 
     const queue = this.mocks.get(req.url);
     const mock = queue?.shift();
-    const base = { request, elapsedMs: 1000, retries: 0 };
+    // a real client times the exchange: two clock reads, as upstream's HTTP tracing does
+    const started = this.now().getTime();
+    const base = { request, elapsedMs: this.now().getTime() - started, retries: 0 };
     if (!mock || mock.status === 0) {
       return { ...base, response: '', sizes: { request: Buffer.byteLength(request), response: 0 }, ...(mock ? {} : { error: 'connection' as const, errorText: `unmocked request to ${req.url}` }) };
     }

@@ -1,9 +1,13 @@
 /**
- * Compares engine output with upstream expectations when UUIDs and timestamps are generated:
- * every UUID or timestamp not present in the test's inputs is replaced by a placeholder numbered
- * by order of first appearance (keys visited in sorted order), so two outputs match when they
- * have the same shape and the same equalities between generated values.
+ * Compares engine output with upstream expectations. By default generated UUIDs and timestamps
+ * must equal upstream's exactly (the harness reproduces goflow's clock, random and UUID
+ * generators). With RAPIDPRO_CONFORMANCE_NORMALISE=1, every UUID or timestamp not present in the
+ * test's inputs is instead replaced by a placeholder numbered by order of first appearance (keys
+ * visited in sorted order), so outputs match when they have the same shape and the same
+ * equalities between generated values — useful when exact reproduction is lost.
  */
+const NORMALISE = process.env.RAPIDPRO_CONFORMANCE_NORMALISE === '1';
+
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
 
@@ -28,6 +32,7 @@ export class Normalizer {
   constructor(private readonly known: Set<string>) {}
 
   private replace(s: string): string {
+    if (!NORMALISE) return s;
     return s
       .replace(UUID, (m) => {
         const k = m.toLowerCase();

@@ -29,7 +29,7 @@ export async function checkResumeCase(assetsJSON: any, tc: ResumeCase): Promise<
   if (flow instanceof Error) return `flow read error: ${flow.message}`;
   const env = testEnvironment();
   const { engine } = testEngine(env);
-  const contact = { uuid: 'ba96bf7f-bc2a-4873-a7c7-254d1927c4e3', name: 'Bob', language: 'eng', status: 'active', created_on: formatTime(env.now(), env.nowNanos?.() ?? 0) };
+  const contact = { uuid: env.uuidV4(), name: 'Bob', language: 'eng', status: 'active', created_on: formatTime(env.now(), env.nowNanos?.() ?? 0) };
   const call = flow.type === 'voice'
     ? { uuid: '01978a2f-ad9a-7f2e-ad44-6e7547078cec', channel: (({ uuid, name }) => ({ uuid, name }))(assets.channel('a78930fe-6a40-4aa8-99c3-e61b02f45ca1')!), urn: 'tel:+12065551212' }
     : null;

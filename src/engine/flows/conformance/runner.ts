@@ -16,7 +16,7 @@ const readJSON = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
 export async function replayRunnerTest(assetsJSON: unknown, test: RunnerTest) {
   const env = testEnvironment(test.environment);
   const { engine, webhook } = testEngine(env, test.http_mocks ?? {});
-  const assets = readAssets(assetsJSON, { baseMediaURL: 'http://temba.io/' });
+  const assets = readAssets(assetsJSON, { baseMediaURL: 'http://temba.io/', newUUID: env.uuidV4 });
   const call = test.call
     ? { ...test.call, channel: (() => { const c = assets.channel(test.call!.channel.uuid); return c ? { uuid: c.uuid, name: c.name } : test.call!.channel; })() }
     : null;
@@ -34,8 +34,11 @@ export async function replayRunnerTest(assetsJSON: unknown, test: RunnerTest) {
   return { outputs, unusedMocks: webhook.unused() };
 }
 
-/** Compares one scenario; returns null when it matches, else the first difference. */
-export async function checkRunnerTest(dir: string, file: string): Promise<string | null> {
+/**
+ * Compares one scenario; returns null when it matches, else the first difference. With `exact`,
+ * generated UUIDs and timestamps must equal upstream's too (reproduced, not normalised).
+ */
+export async function checkRunnerTest(dir: string, file: string, exact = false): Promise<string | null> {
   const name = path.basename(file, '.json');
   const assetsFile = path.join(dir, `${name.split('.')[0]}.json`);
   const test = readJSON(path.join(dir, file)) as RunnerTest;
@@ -51,10 +54,11 @@ export async function checkRunnerTest(dir: string, file: string): Promise<string
   if (actual.outputs.length !== expected.length) return `expected ${expected.length} outputs, got ${actual.outputs.length}`;
   const ne = new Normalizer(known);
   const na = new Normalizer(known);
+  const norm = (n: Normalizer, v: unknown) => (exact ? JSON.parse(JSON.stringify(v)) : n.normalize(JSON.parse(JSON.stringify(v))));
   for (let i = 0; i < expected.length; i++) {
     for (const part of ['events', 'segments', 'session'] as const) {
-      const e = ne.normalize(expected[i][part]);
-      const a = na.normalize(JSON.parse(JSON.stringify(actual.outputs[i][part])));
+      const e = norm(ne, expected[i][part]);
+      const a = norm(na, actual.outputs[i][part]);
       if (canonical(e) !== canonical(a)) return `output ${i} ${part} ${firstDifference(e, a)}`;
     }
   }
@@ -67,11 +71,11 @@ export function runnerTestFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => /^\w+\.\w+\.json$/.test(f)).sort();
 }
 
-export async function runRunnerSet(root: string): Promise<SetResult> {
+export async function runRunnerSet(root: string, exact = false): Promise<SetResult> {
   const dir = path.join(root, 'goflow', 'runner');
   const result = emptyResult('runner');
   for (const file of runnerTestFiles(dir)) {
-    const reason = await checkRunnerTest(dir, file);
+    const reason = await checkRunnerTest(dir, file, exact);
     if (reason === null) result.passed++;
     else {
       result.failed++;

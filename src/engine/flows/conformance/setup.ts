@@ -10,6 +10,9 @@ const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export interface TestEnvironment extends Environment {
   /** The random generator behind `random()`, also used for other random draws (airtime ids). */
   pcg: GoPCG;
+  /** UUIDs as upstream's test universe makes them (one seeded source for both kinds). */
+  uuidV4: () => string;
+  uuidV7: () => string;
 }
 
 export function testEnvironment(json: unknown = null, overrides: Partial<Environment> = {}): TestEnvironment {
@@ -18,13 +21,14 @@ export function testEnvironment(json: unknown = null, overrides: Partial<Environ
   // upstream's test clock carries nanoseconds (…45.123456789Z)
   const base = { now, nowNanos: () => TEST_SUB_NANOS, random: () => pcg.float64(), ...overrides };
   const env = json ? readEnvironment(json, base) : defaultEnvironment(base);
-  return Object.assign(env, { pcg });
+  const uuidSource = new GoPCG();
+  const uuidV7 = goUUIDv7Generator(uuidSource, () => env.now(), () => env.nowNanos?.() ?? 0);
+  return Object.assign(env, { pcg, uuidV4: goUUIDv4Generator(uuidSource), uuidV7 });
 }
 
 /** An engine configured like upstream's test engine, answering HTTP from the given mocks. */
 export function testEngine(env: TestEnvironment, mocks: Record<string, MockResponse[]> = {}, opts: { smtpError?: string; maxFieldChars?: number } = {}): { engine: Engine; webhook: MockWebhookService } {
-  const webhook = new MockWebhookService(mocks, RESPONSE_LIMIT);
-  const uuidSource = new GoPCG();
+  const webhook = new MockWebhookService(mocks, RESPONSE_LIMIT, () => env.now());
   const engine = newEngine(
     {
       webhook,
@@ -40,8 +44,8 @@ export function testEngine(env: TestEnvironment, mocks: Record<string, MockRespo
     },
     {
       maxWebhookResponseBytes: RESPONSE_LIMIT,
-      newUUID: goUUIDv7Generator(uuidSource, () => env.now(), () => env.nowNanos?.() ?? 0),
-      newTimelessUUID: goUUIDv4Generator(uuidSource),
+      newUUID: env.uuidV7,
+      newTimelessUUID: env.uuidV4,
       ...(opts.maxFieldChars ? { maxFieldChars: opts.maxFieldChars } : {}),
     },
   );
