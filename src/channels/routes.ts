@@ -80,7 +80,13 @@ export async function dispatchReceive(opts: ChannelRoutesOptions, request: Incom
     }
   }
 
-  const result = await type.receive({ channel, action: route.action, request, http: opts.http ?? defaultClient(), settings: opts.settings });
+  let result;
+  try {
+    result = await type.receive({ channel, action: route.action, request, http: opts.http ?? defaultClient(), settings: opts.settings });
+  } catch (e) {
+    // a bug in a handler: answer 500 in courier's shape so the provider retries
+    return { response: requestError(`internal error: ${(e as Error).message}`, 500).response, channel, events: [] };
+  }
   const log: ReceiveLog = {
     typeCode: type.code, action: route.action, request, response: result.response, httpLogs: result.logs, errors: result.errors,
     elapsedMs: Math.round(performance.now() - started),

@@ -42,34 +42,36 @@ export async function receiveTG(ctx: ReceiveContext): Promise<ReceiveResult> {
   }
   if (!payload || typeof payload !== 'object' || !payload.update_id) return requestError("field 'update_id' required");
   const m = payload.message;
-  if (!m || !m.message_id) return ignored('Ignoring request, no message');
+  if (!m || typeof m !== 'object' || !m.message_id) return ignored('Ignoring request, no message');
 
-  const date = new Date((m.date ?? 0) * 1000);
-  const from = m.from ?? {};
+  const date = new Date(num(m.date) * 1000);
+  const from = m.from && typeof m.from === 'object' ? m.from : {};
   let urn: string;
   try {
-    urn = schemeURN('telegram', String(from.id ?? ''), from.username ? from.username.toLowerCase() : undefined);
+    if (!/^\d+$/.test(String(from.id ?? ''))) throw new Error('invalid telegram id');
+    urn = schemeURN('telegram', String(from.id), str(from.username) ? str(from.username).toLowerCase() : undefined);
   } catch (e) {
     return requestError((e as Error).message);
   }
-  const name = nameFrom(from.first_name, from.last_name, from.username);
+  const name = nameFrom(str(from.first_name), str(from.last_name), str(from.username));
 
-  let text = m.text ?? '';
+  let text = str(m.text);
   if (text === '/start') {
     const ev = { kind: 'channel_event' as const, eventType: 'new_conversation' as const, urn, occurredOn: date, ...(name ? { contactName: name } : {}) };
     return eventAccepted(channel, ev);
   }
-  if (!text && m.caption) text = m.caption;
+  if (!text && str(m.caption)) text = str(m.caption);
 
   const logs: HttpLog[] = [];
   const resolve = async (fileId: string | undefined) => resolveFile(ctx, fileId, logs);
   let media: { url?: string; error?: string } = {};
-  if (m.photo && m.photo.length) {
+  const photos = Array.isArray(m.photo) ? m.photo.filter((p): p is TGFile => !!p && typeof p === 'object') : [];
+  if (photos.length) {
     // the largest size not over 100 kB
-    let photo = m.photo[0];
-    for (let i = 1; i < m.photo.length; i++) {
-      if ((m.photo[i].file_size ?? 0) > 100_000) break;
-      photo = m.photo[i];
+    let photo = photos[0];
+    for (let i = 1; i < photos.length; i++) {
+      if (num(photos[i].file_size) > 100_000) break;
+      photo = photos[i];
     }
     media = await resolve(photo.file_id);
   } else if (m.video) media = await resolve(m.video.file_id);
@@ -77,18 +79,18 @@ export async function receiveTG(ctx: ReceiveContext): Promise<ReceiveResult> {
   else if (m.sticker) media = await resolve((m.sticker.thumb ?? m.sticker.thumbnail)?.file_id);
   else if (m.document) media = await resolve(m.document.file_id);
   else if (m.venue) {
-    text = [m.venue.title, m.venue.address].filter(Boolean).join(', ');
+    text = [str(m.venue.title), str(m.venue.address)].filter(Boolean).join(', ');
     const loc = m.location ?? m.venue.location;
     if (loc) media = { url: geo(loc) };
   } else if (m.location) {
     text = '';
     media = { url: geo(m.location) };
   } else if (m.contact) {
-    const phone = m.contact.phone_number ? `(${m.contact.phone_number})` : '';
-    text = [m.contact.first_name, m.contact.last_name, phone].filter(Boolean).join(' ');
+    const phone = str(m.contact.phone_number) ? `(${m.contact.phone_number})` : '';
+    text = [str(m.contact.first_name), str(m.contact.last_name), phone].filter(Boolean).join(' ');
   } else if (m.web_app_data) {
-    const raw = (m.web_app_data.data ?? '').trim();
-    text = raw.startsWith('{') && isJSON(raw) ? (m.web_app_data.button_text ?? '') : (m.web_app_data.data ?? '');
+    const raw = str(m.web_app_data.data).trim();
+    text = raw.startsWith('{') && isJSON(raw) ? str(m.web_app_data.button_text) : str(m.web_app_data.data);
   }
 
   if (media.error && !text) {
@@ -111,7 +113,16 @@ function nameFrom(first?: string, last?: string, username?: string): string {
 }
 
 function geo(l: TGLocation): string {
-  return `geo:${(l.latitude ?? 0).toFixed(6)},${(l.longitude ?? 0).toFixed(6)}`;
+  return `geo:${num(l.latitude).toFixed(6)},${num(l.longitude).toFixed(6)}`;
+}
+
+function num(v: unknown): number {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }
 
 function isJSON(s: string): boolean {
@@ -126,7 +137,7 @@ function isJSON(s: string): boolean {
 async function resolveFile(ctx: ReceiveContext, fileId: string | undefined, logs: HttpLog[]): Promise<{ url?: string; error?: string }> {
   const token = configString(ctx.channel!, 'auth_token');
   if (!token) return { error: 'invalid auth token config' };
-  if (!fileId) return { error: 'missing file id' };
+  if (!fileId || typeof fileId !== 'string') return { error: 'missing file id' };
   if (!ctx.http) return { error: 'no HTTP client to resolve files' };
   const res = await ctx.http.request({
     method: 'POST',

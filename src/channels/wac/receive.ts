@@ -38,6 +38,19 @@ interface WAChange {
 }
 interface Notifications { object?: string; entry?: { id?: string; changes?: WAChange[] }[] }
 
+function objs<T>(v: unknown): T[] {
+  return Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object' && !Array.isArray(x)) as T[]) : [];
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+function num(v: unknown): number {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+
 function errorResult(message: string): ReceiveResult {
   return received(jsonResponse(200, 'Error', [{ type: 'error', error: message }]));
 }
@@ -47,7 +60,8 @@ export function wacChannelAddress(req: IncomingRequest): string | null {
   if (req.method.toUpperCase() !== 'POST') return null;
   try {
     const p = jsonBody(req) as Notifications;
-    return p?.entry?.[0]?.changes?.[0]?.value?.metadata?.phone_number_id || null;
+    const id = p?.entry?.[0]?.changes?.[0]?.value?.metadata?.phone_number_id;
+    return typeof id === 'string' && id ? id : null;
   } catch {
     return null;
   }
@@ -64,8 +78,8 @@ export async function receiveWAC(ctx: ReceiveContext): Promise<ReceiveResult> {
   } catch (e) {
     return errorResult(`unable to parse request JSON: ${(e as Error).message}`);
   }
-  if (payload?.object !== 'whatsapp_business_account') return received(jsonResponse(200, 'Ignored', [{ type: 'info', info: 'ignoring request' }]));
-  if (!payload.entry?.length) return received(jsonResponse(200, 'Ignored', [{ type: 'info', info: 'ignoring request, no entries' }]));
+  if (!payload || typeof payload !== 'object' || payload.object !== 'whatsapp_business_account') return received(jsonResponse(200, 'Ignored', [{ type: 'info', info: 'ignoring request' }]));
+  if (!Array.isArray(payload.entry) || !payload.entry.length) return received(jsonResponse(200, 'Ignored', [{ type: 'info', info: 'ignoring request, no entries' }]));
   const channel = ctx.channel;
   if (!channel) return errorResult('no channel for this phone number id');
   return processPayload(ctx, channel, payload);
@@ -110,28 +124,29 @@ async function processPayload(ctx: ReceiveContext, channel: Channel, payload: No
   const seen = new Set<string>();
   const names = new Map<string, string>();
   const logError = (code: number | undefined, title: string | undefined) =>
-    errors.push({ code: 'external', extCode: String(code ?? ''), message: title ?? '' });
+    errors.push({ code: 'external', extCode: String(code ?? ''), message: str(title) });
 
-  for (const entry of payload.entry ?? []) {
-    for (const change of entry.changes ?? []) {
-      const value = change.value ?? {};
-      for (const c of value.contacts ?? []) {
-        const name = c.profile?.name ?? '';
-        if (c.wa_id) names.set(c.wa_id, name);
-        if (c.user_id) names.set(c.user_id, name);
+  for (const entry of objs<NonNullable<Notifications['entry']>[number]>(payload.entry)) {
+    for (const change of objs<WAChange>(entry.changes)) {
+      const value = change.value && typeof change.value === 'object' ? change.value : {};
+      for (const c of objs<NonNullable<NonNullable<WAChange['value']>['contacts']>[number]>(value.contacts)) {
+        const name = str(c.profile?.name);
+        if (str(c.wa_id)) names.set(str(c.wa_id), name);
+        if (str(c.user_id)) names.set(str(c.user_id), name);
       }
-      for (const m of value.messages ?? []) {
+      for (const m of objs<WAMessage>(value.messages)) {
+        if (typeof m.id !== 'string') m.id = undefined;
         if (m.id && seen.has(m.id)) continue;
         if (m.group_id) {
           data.push({ type: 'info', info: 'ignoring group message' });
           continue;
         }
-        const ts = Number.parseInt(m.timestamp ?? '', 10);
-        if (!/^\d+$/.test(m.timestamp ?? '') || !Number.isFinite(ts)) return errorResult(`invalid timestamp: ${m.timestamp ?? ''}`);
-        const ident = m.from || m.from_user_id || '';
+        const ts = Number.parseInt(str(m.timestamp), 10);
+        if (!/^\d+$/.test(str(m.timestamp)) || !Number.isFinite(ts)) return errorResult(`invalid timestamp: ${str(m.timestamp)}`);
+        const ident = str(m.from) || str(m.from_user_id);
         if (!/^([0-9]+|[A-Z]{2}\.[a-zA-Z0-9]{1,128})$/.test(ident)) return errorResult('invalid whatsapp id');
         const urn = schemeURN('whatsapp', ident);
-        for (const e of m.errors ?? []) logError(e.code, e.title);
+        for (const e of objs<{ code?: number; title?: string }>(m.errors)) logError(e.code, e.title);
 
         const extracted = extract(m);
         if (!extracted) {
@@ -141,31 +156,36 @@ async function processPayload(ctx: ReceiveContext, channel: Channel, payload: No
         let attachment = extracted.attachment;
         if (extracted.media?.id) {
           const url = await resolveMedia(ctx, extracted.media.id, logs);
-          if (url) attachment = extracted.media.mime_type ? `${extracted.media.mime_type}:${url}` : url;
+          if (url) attachment = /^[\w.+-]+\/[\w.+-]+$/.test(str(extracted.media.mime_type)) ? `${extracted.media.mime_type}:${url}` : url;
           else errors.push({ code: 'media', message: `unable to resolve media ${extracted.media.id}` });
         }
         const msg = newMsg({
           urn, text: extracted.text, externalId: m.id ?? null, receivedOn: secondsToDate(ts), attachments: attachment ? [attachment] : [],
           ...(names.get(ident) ? { contactName: names.get(ident)! } : {}),
         });
-        if (m.from_user_id && `whatsapp:${m.from_user_id}` !== urn && /^[A-Z]{2}\.[a-zA-Z0-9]{1,128}$/.test(m.from_user_id)) msg.newUrn = `whatsapp:${m.from_user_id}`;
+        if (str(m.from_user_id) && `whatsapp:${m.from_user_id}` !== urn && /^[A-Z]{2}\.[a-zA-Z0-9]{1,128}$/.test(str(m.from_user_id))) msg.newUrn = `whatsapp:${m.from_user_id}`;
         events.push(msg);
         data.push(dataFor(channel, msg));
         if (m.id) seen.add(m.id);
       }
-      for (const s of value.statuses ?? []) {
-        const status = STATUS_MAPPING[s.status ?? ''];
+      for (const s of objs<NonNullable<NonNullable<WAChange['value']>['statuses']>[number]>(value.statuses)) {
+        const status = Object.prototype.hasOwnProperty.call(STATUS_MAPPING, str(s.status)) ? STATUS_MAPPING[str(s.status)] : undefined;
         if (!status) {
-          if (IGNORED_STATUSES.has(s.status ?? '')) data.push({ type: 'info', info: `ignoring status: ${s.status}` });
-          else data.push({ type: 'error', error: `unknown status: ${s.status ?? ''}` });
+          if (IGNORED_STATUSES.has(str(s.status))) data.push({ type: 'info', info: `ignoring status: ${s.status}` });
+          else data.push({ type: 'error', error: `unknown status: ${str(s.status)}` });
           continue;
         }
-        const ev: IncomingEvent = { kind: 'status', externalId: s.id ?? '', status };
-        if (s.errors?.length) ev.errors = s.errors.map((e) => ({ code: 'external', extCode: String(e.code ?? ''), message: e.title ?? '' }));
+        if (!str(s.id)) {
+          data.push({ type: 'error', error: 'status without an id' });
+          continue;
+        }
+        const ev: IncomingEvent = { kind: 'status', externalId: str(s.id), status };
+        const statusErrors = objs<{ code?: number; title?: string }>(s.errors);
+        if (statusErrors.length) ev.errors = statusErrors.map((e) => ({ code: 'external', extCode: String(e.code ?? ''), message: e.title ?? '' }));
         events.push(ev);
         data.push(dataFor(channel, ev));
       }
-      for (const e of value.errors ?? []) logError(e.code, e.title);
+      for (const e of objs<{ code?: number; title?: string }>(value.errors)) logError(e.code, e.title);
     }
   }
   return received(jsonResponse(200, 'Events Handled', data), events, { logs, errors });
@@ -174,19 +194,19 @@ async function processPayload(ctx: ReceiveContext, channel: Channel, payload: No
 function extract(m: WAMessage): { text: string; attachment?: string; media?: WAMedia } | null {
   switch (m.type) {
     case 'text':
-      return { text: m.text?.body ?? '' };
+      return { text: str(m.text?.body) };
     case 'audio': case 'voice': case 'document': case 'image': case 'video': {
       const media = m[m.type];
-      return media ? { text: media.caption ?? '', media } : null;
+      return media && typeof media === 'object' && typeof media.id === 'string' ? { text: str(media.caption), media } : null;
     }
     case 'button':
-      return m.button ? { text: m.button.text ?? '' } : null;
+      return m.button && typeof m.button === 'object' ? { text: str(m.button.text) } : null;
     case 'location':
-      return m.location ? { text: '', attachment: `geo:${(m.location.latitude ?? 0).toFixed(6)},${(m.location.longitude ?? 0).toFixed(6)}` } : null;
+      return m.location && typeof m.location === 'object' ? { text: '', attachment: `geo:${num(m.location.latitude).toFixed(6)},${num(m.location.longitude).toFixed(6)}` } : null;
     case 'interactive':
-      if (m.interactive?.type === 'button_reply') return { text: m.interactive.button_reply?.title ?? '' };
-      if (m.interactive?.type === 'list_reply') return { text: m.interactive.list_reply?.title ?? '' };
-      if (m.interactive?.type === 'nfm_reply') return { text: m.interactive.nfm_reply?.body ?? '' };
+      if (m.interactive?.type === 'button_reply') return { text: str(m.interactive.button_reply?.title) };
+      if (m.interactive?.type === 'list_reply') return { text: str(m.interactive.list_reply?.title) };
+      if (m.interactive?.type === 'nfm_reply') return { text: str(m.interactive.nfm_reply?.body) };
       return null;
     default:
       return null;
