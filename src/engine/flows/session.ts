@@ -63,6 +63,12 @@ export class Session {
 
   now(): string { return formatTime(this.env.now(), this.env.nowNanos?.() ?? 0); }
 
+  /** The time `seconds` from now (one clock read). */
+  nowPlus(seconds: number): string {
+    const now = this.env.now();
+    return formatTime(new Date(now.getTime() + seconds * 1000), this.env.nowNanos?.() ?? 0);
+  }
+
   /** Environment default language: the explicit default, else the first allowed language. */
   envDefaultLanguage(): string | undefined {
     return this.env.defaultLanguage || this.env.allowedLanguages?.[0] || undefined;
@@ -96,7 +102,8 @@ export class Session {
     return (type, fields = {}) => {
       // an event may come with its UUID already drawn (airtime transfers are known by it)
       const uuid = typeof fields.uuid === 'string' ? fields.uuid : this.newUUID();
-      const event: FlowEvent = { ...fields, uuid, type, created_on: this.now() };
+      const event: FlowEvent = { uuid, type, created_on: this.now() };
+      for (const k in fields) if (k !== 'uuid') event[k] = fields[k];
       sprint.events.push(event);
       return event;
     };

@@ -66,12 +66,3 @@ export function formatTime(date: Date, subNanos = 0): string {
   while (frac.charCodeAt(end - 1) === 48) end--;
   return `${base}.${frac.slice(0, end)}Z`;
 }
-
-/** Adds seconds to a goflow timestamp keeping its sub-millisecond digits. */
-export function addSeconds(value: string, seconds: number): string {
-  const norm = normalizeTime(value) ?? value;
-  const m = /^(.{19})(?:\.(\d+))?Z$/.exec(norm);
-  if (!m) return norm;
-  const ms = Date.parse(`${m[1]}Z`) + seconds * 1000;
-  return withFraction(new Date(ms).toISOString().slice(0, 19), m[2] ?? '');
-}

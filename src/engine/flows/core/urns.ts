@@ -95,28 +95,37 @@ export function validateURN(urn: string): string | null {
   return null;
 }
 
+function supports(ch: ChannelAsset, scheme: string, role: string): boolean {
+  return ch.schemes.includes(scheme) && ch.roles.includes(role);
+}
+
 /** Picks the channel that would send to this URN (affinity first, then scheme/country match). */
 export function channelForURN(u: URN, assets: SessionAssets, role = 'send'): ChannelAsset | undefined {
-  const supports = (ch: ChannelAsset) => ch.schemes.includes(u.scheme) && ch.roles.includes(role);
-  if (u.channel && supports(u.channel)) return u.channel;
-  if (u.scheme === 'tel') {
-    const country = countryFromTel(u.path);
-    const candidates = assets.channels.filter(
-      (ch) => supports(ch) && !(ch.country && country && ch.country !== country),
-    );
-    if (candidates.length <= 1) return candidates[0];
-    const number = u.path.replace(/^\+/, '');
-    let best: ChannelAsset | undefined;
-    let max = 0;
-    for (const ch of candidates) {
-      const prefix = ch.address.replace(/^\+/, '');
-      let overlap = 0;
-      while (overlap < prefix.length && overlap < number.length && prefix[overlap] === number[overlap]) overlap++;
-      if (overlap >= max) { max = overlap; best = ch; }
-    }
-    return best;
+  if (u.channel && supports(u.channel, u.scheme, role)) return u.channel;
+  if (u.scheme !== 'tel') {
+    for (const ch of assets.channels) if (supports(ch, u.scheme, role)) return ch;
+    return undefined;
   }
-  return assets.channels.find(supports);
+  const country = countryFromTel(u.path);
+  const candidates: ChannelAsset[] = [];
+  for (const ch of assets.channels) {
+    if (supports(ch, 'tel', role) && !(ch.country && country && ch.country !== country)) candidates.push(ch);
+  }
+  if (candidates.length <= 1) return candidates[0];
+  // several candidates: the one whose address shares the longest prefix with the number
+  const number = u.path.replace(/^\+/, '');
+  let best: ChannelAsset | undefined;
+  let max = 0;
+  for (const ch of candidates) {
+    const prefix = ch.address.replace(/^\+/, '');
+    let overlap = 0;
+    while (overlap < prefix.length && overlap < number.length && prefix[overlap] === number[overlap]) overlap++;
+    if (overlap >= max) {
+      max = overlap;
+      best = ch;
+    }
+  }
+  return best;
 }
 
 /** Renders a URN for humans (`format_urn`): tel numbers in national format... */

@@ -1,6 +1,5 @@
 import type { EventLogger } from '../core/events.ts';
 import { parsePossiblePhone } from '../core/phone.ts';
-import { addSeconds } from '../core/time.ts';
 import type { Wait } from '../definition/flow.ts';
 import type { Resume } from '../resumes.ts';
 import type { Run } from '../run.ts';
@@ -21,7 +20,7 @@ function beginMsgWait(run: Run, wait: Extract<Wait, { type: 'msg' }>, log: Event
   const session = run.session;
   // a keyword-triggered flow routes its first wait on the triggering message itself
   if (session.trigger.type === 'msg' && session.runs.length === 1 && run.path.length === 1) return false;
-  const expiresOn = addSeconds(session.now(), session.expireAfterMinutes(run.flow!) * 60);
+  const expiresOn = session.nowPlus(session.expireAfterMinutes(run.flow!) * 60);
   const fields: Record<string, unknown> = {};
   if (wait.timeout) fields.timeout_seconds = wait.timeout.seconds;
   fields.expires_on = expiresOn;
@@ -39,7 +38,7 @@ function beginDialWait(run: Run, wait: Extract<Wait, { type: 'dial' }>, log: Eve
   }
   const dialLimit = wait.dial_limit_seconds ?? 60;
   const callLimit = wait.call_limit_seconds ?? 7200;
-  const expiresOn = addSeconds(run.session.now(), dialLimit + callLimit + 30);
+  const expiresOn = run.session.nowPlus(dialLimit + callLimit + 30);
   log('dial_wait', {
     urn: `tel:${number}`, dial_limit_seconds: dialLimit, call_limit_seconds: callLimit, expires_on: expiresOn,
   });
