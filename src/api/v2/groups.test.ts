@@ -242,13 +242,23 @@ forEachDatabase('groups endpoint', (db) => {
     assert.equal(sys.statusCode, 403);
     assert.deepEqual(sys.json(), { detail: 'Cannot delete system object.' });
 
+    const modifiedOn = async (ids: number[]) =>
+      (await db().db.selectFrom('contacts').select(['id', 'modified_on']).where('id', 'in', ids).orderBy('id').execute()).map((r) => r.modified_on);
+    const before = await modifiedOn(contacts);
+    const outsider = (await addMembers(t.workspace.id, keepRow.id, 1))[0];
+    const outsiderBefore = await modifiedOn([outsider]);
+
     const del = await c.delete(`${ENDPOINT}?uuid=${g.uuid}`);
     assert.equal(del.statusCode, 204);
+    // former members are marked modified (contact syncs by modified_on see them leave); others are not
+    const afterDelete = await modifiedOn(contacts);
+    afterDelete.forEach((m, i) => assert.ok(m !== before[i] && new Date(m) >= new Date(before[i]), `contact ${i} modified_on moved`));
+    assert.deepEqual(await modifiedOn([outsider]), outsiderBefore);
     assert.equal(del.body, '');
     const after = await db().db.selectFrom('contact_groups').select(['is_active']).where('id', '=', gRow.id).executeTakeFirstOrThrow();
     assert.equal(after.is_active, false);
     assert.equal(await memberships(gRow.id), 0);
-    assert.equal(await memberships(keepRow.id), 1); // other groups keep their members
+    assert.equal(await memberships(keepRow.id), 2); // other groups keep their members
     assert.deepEqual((await c.get(ENDPOINT)).json().results.map((x: any) => x.name), ['Staying', 'Open Tickets']);
     assert.equal((await c.delete(`${ENDPOINT}?uuid=${g.uuid}`)).statusCode, 404);
     assert.equal((await c.post(`${ENDPOINT}?uuid=${g.uuid}`, { name: 'Back' })).statusCode, 404);
