@@ -60,3 +60,34 @@ test('malformed callbacks never throw and never answer 5xx', async () => {
   }
   assert.ok(calls > 200);
 });
+
+test('odd outgoing messages never hit an internal error', async (t) => {
+  const { startFakeProvider } = await import('./testing.ts');
+  const { HttpClient } = await import('./http.ts');
+  const fake = await startFakeProvider((req) => ({
+    body: req.path.includes('/bot') ? { ok: true, result: { message_id: 1 } }
+      : req.path.includes('Messages.json') ? { sid: 'SM1' }
+      : req.path.includes('/sms/json') ? { messages: [{ status: '0', 'message-id': '1' }] }
+      : req.path.includes('/messages') ? { messages: [{ id: 'wamid.1' }] }
+      : 'ok',
+  }));
+  t.after(() => fake.close());
+  const http = new HttpClient({ overrides: { 'https://api.telegram.org': fake.url, 'https://api.twilio.com': fake.url, 'https://rest.nexmo.com': fake.url, 'https://graph.facebook.com': fake.url } });
+  const msgs = [
+    { text: '', attachments: [] },
+    { text: '', attachments: ['https://bare.example/x.jpg'] },
+    { text: 'x', attachments: ['image/jpeg:'] },
+    { text: 'x'.repeat(5000), attachments: ['application/octet-stream:https://a.b/c', 'geo:1,2'] },
+    { text: '☺'.repeat(700), attachments: [], quickReplies: [{ type: 'form' as const }, { type: 'url' as const, extra: '::' }, { text: '' }, { type: 'location' as const }] },
+  ];
+  for (const type of Object.values(channelTypes)) {
+    const channel = makeChannel({ type: type.code, schemes: type.schemes, address: '1234567890', config: { send_url: `${fake.url}/send`, auth_token: 'tok', account_sid: 'AC', nexmo_api_key: 'k', nexmo_api_secret: 's' } });
+    for (const m of msgs) {
+      const r = await type.send({
+        channel, http, callbackBaseUrl: 'https://rp.example.com',
+        msg: { uuid: '0191e180-7d60-7000-aded-7d8b151cbd5b', urn: `${type.schemes[0]}:250788383383`, quickReplies: [], ...m },
+      });
+      assert.notEqual(r.errorCode, 'internal_error', `${type.code} ${JSON.stringify(m).slice(0, 80)}: ${r.errorReason}`);
+    }
+  }
+});
