@@ -73,3 +73,73 @@ describe('flow engine', () => {
       /action type 'say_msg' is not allowed in a flow of type 'messaging'/);
   });
 });
+
+describe('waits and resumes', () => {
+  const waitFlow = (extra: Record<string, unknown> = {}) => flowDef([
+    { uuid: u(1), actions: [{ uuid: u(11), type: 'send_msg', text: 'Colour?' }], exits: [{ uuid: u(21), destination_uuid: u(2) }] },
+    {
+      uuid: u(2), actions: [],
+      router: {
+        type: 'switch', operand: '@input.text', result_name: 'Colour', default_category_uuid: u(43),
+        wait: { type: 'msg', timeout: { seconds: 300, category_uuid: u(44) } },
+        cases: [{ uuid: u(31), type: 'has_any_word', arguments: ['red'], category_uuid: u(41) }],
+        categories: [
+          { uuid: u(41), name: 'Red', exit_uuid: u(22) }, { uuid: u(43), name: 'Other', exit_uuid: u(23) },
+          { uuid: u(44), name: 'No Response', exit_uuid: u(24) },
+        ],
+      },
+      exits: [{ uuid: u(22) }, { uuid: u(23) }, { uuid: u(24) }],
+    },
+  ], { localization: { spa: { [u(41)]: { name: ['Rojo'] }, [u(11)]: { text: ['¿Color?'] } } }, ...extra });
+  const msgResume = (text: string) => ({
+    type: 'msg', resumed_on: '2020-01-01T00:00:00Z',
+    event: { uuid: u(5000), type: 'msg_received', created_on: '2020-01-01T00:00:00Z', msg: { urn: 'tel:+250788123456', text } },
+  });
+
+  test('waits, then routes the reply and saves a localized result', async () => {
+    const { engine } = setup();
+    const env = defaultEnvironment({ now: steppingClock(), random: () => 0.5, allowedLanguages: ['eng', 'spa'] });
+    const assets = readAssets({ channels, flows: [waitFlow()] });
+    const started = await engine.start(assets, env, { ...contact, language: 'spa' }, trigger);
+    assert.equal(started.session.status, 'waiting');
+    assert.equal((started.events[1].msg as { text: string }).text, '¿Color?');
+    const wait = started.events.find((e) => e.type === 'msg_wait')!;
+    assert.equal(wait.timeout_seconds, 300);
+
+    const resumed = await engine.resume(JSON.parse(JSON.stringify(started.session)), assets, env, started.contact, msgResume('I like RED'));
+    const result = resumed.session.runs[0].results.colour;
+    assert.deepEqual([result.value, result.category, result.category_localized], ['RED', 'Red', 'Rojo']);
+    assert.equal(resumed.session.status, 'completed');
+    assert.deepEqual(started.segments.map((g) => [g.node_uuid, g.destination_uuid]), [[u(1), u(2)]]);
+    assert.deepEqual(resumed.events.map((e) => e.type), ['run_result_changed', 'run_ended']);
+  });
+
+  test('a timeout resume takes the timeout category; a stale one is rejected without changes', async () => {
+    const { env, engine } = setup();
+    const assets = readAssets({ channels, flows: [waitFlow()] });
+    const started = await engine.start(assets, env, contact, trigger);
+    const json = JSON.parse(JSON.stringify(started.session));
+    const timedOut = await engine.resume(json, assets, env, started.contact, { type: 'wait_timeout', resumed_on: '2020-01-01T00:00:00Z', event: { type: 'wait_timed_out' } });
+    assert.equal(timedOut.session.runs[0].results.colour.category, 'No Response');
+    await assert.rejects(
+      engine.resume(JSON.parse(JSON.stringify(timedOut.session)), assets, env, started.contact, msgResume('red')),
+      (e: Error & { code?: number }) => e.code === 101,
+    );
+  });
+
+  test('an expiration ends the run as expired and completes the session', async () => {
+    const { env, engine } = setup();
+    const assets = readAssets({ channels, flows: [waitFlow()] });
+    const started = await engine.start(assets, env, contact, trigger);
+    const r = await engine.resume(JSON.parse(JSON.stringify(started.session)), assets, env, started.contact, { type: 'wait_expiration', resumed_on: '2020-01-01T00:00:00Z' });
+    assert.equal(r.session.runs[0].status, 'expired');
+    assert.equal(r.session.status, 'completed');
+    assert.deepEqual(r.events.map((e) => e.type), ['run_ended']);
+  });
+
+  test('voice flows need a call', async () => {
+    const { env, engine } = setup();
+    const assets = readAssets({ flows: [flowDef([{ uuid: u(1), actions: [], exits: [{ uuid: u(21) }] }], { type: 'voice' })] });
+    await assert.rejects(engine.start(assets, env, contact, trigger), /unable to trigger voice flow without call/);
+  });
+});

@@ -97,7 +97,8 @@ export function newEngine(services: EngineServices = {}, options: Partial<Engine
       const contact = toContact(contactIn, assets);
       const trigger = readTrigger(triggerJSON);
       const flow = assets.flow(trigger.flow.uuid);
-      if (flow instanceof Error) throw flow;
+      if (flow instanceof Error) throw new Error(`unable to load flow[uuid=${trigger.flow.uuid},name=${trigger.flow.name}]: ${flow.message}`);
+      if (flow.type === 'voice' && !call) throw new Error('unable to trigger voice flow without call');
       const newUUID = uuids(env);
       const uuid = newUUID();
       const createdOn = formatTime(env.now(), env.nowNanos?.() ?? 0);
