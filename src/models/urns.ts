@@ -22,6 +22,7 @@ export function toUrn(normalized: string): Urn {
 
 /** A URN from a write body: normalised with the workspace country, then validated strictly. */
 export function urnForWrite(text: string, country: string): { ok: true; urn: Urn } | Extract<URNCheck, { ok: false }> {
+  // messages of the failures are RapidPro's, in its order (see checkURN)
   const r = checkURN(text, country || null);
   return r.ok ? { ok: true, urn: toUrn(r.urn) } : r;
 }

@@ -101,8 +101,7 @@ function serializeContact(
     for (const f of fields) values[f.key] = renderFieldValue(mine?.get(f.id), f.value_type, ws.timezone);
   }
   out.fields = values;
-  // runs and flows do not exist yet, so no contact is in a flow
-  out.flow = null;
+  out.flow = live ? (details.flows.get(c.id) ?? null) : null;
   out.created_on = formatDatetime(c.created_on);
   out.modified_on = formatDatetime(c.modified_on);
   out.last_seen_on = formatDatetime(c.last_seen_on);
@@ -227,18 +226,24 @@ async function groupsField(v: BodyValidator, db: Kysely<DB>, ws: Workspace, name
   return ids;
 }
 
+/** Python's str() of a JSON value, as DRF's URN field reads non-string items. */
+function pythonStr(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  return JSON.stringify(v);
+}
+
 function urnErrors(v: BodyValidator, ws: Workspace, raws: unknown[]): Urn[] | undefined {
   const errors: Record<string, string[]> = {};
   const urns: Urn[] = [];
   raws.forEach((raw, i) => {
-    const c = charValue(raw, {});
-    if ('error' in c) {
-      errors[String(i)] = [c.error];
+    if (raw === null) {
+      errors[String(i)] = ['This field may not be null.'];
       return;
     }
-    const r = urnForWrite(c.value!, ws.country);
+    const r = urnForWrite(pythonStr(raw), ws.country);
     if (r.ok) urns.push(r.urn);
-    else errors[String(i)] = [r.reason === 'too_long' ? 'Ensure this field has no more than 255 characters.' : `Invalid URN: ${c.value}. Ensure phone numbers contain country codes.`];
+    else errors[String(i)] = r.problems.map((p) => p.message);
   });
   if (Object.keys(errors).length) return v.fail('urns', errors);
   if (raws.length > MAX_LIST_ITEMS) return v.fail('urns', [TOO_MANY]);
@@ -330,8 +335,8 @@ async function validateContactBody(
     if (target.existing && !target.existing.is_active) v.nonField("Deleted contacts can't be modified.");
     else if (target.byUrn && !target.existing && !changes.urns?.length) {
       // a contact created by `?urn=` gets that URN; it must pass the same validation as body URNs
-      const r = urnForWrite(formatURN({ scheme: target.byUrn.scheme, path: target.byUrn.path }), ws.country);
-      if (!r.ok) v.fail('urns', { 0: [`Invalid URN: ${param(ctx.req, 'urn')}. Ensure phone numbers contain country codes.`] });
+      const r = urnForWrite(param(ctx.req, 'urn')!, ws.country);
+      if (!r.ok) v.fail('urns', { 0: r.problems.map((p) => p.message) });
       else changes.urns = [r.urn];
     }
   }
