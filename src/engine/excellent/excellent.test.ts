@@ -55,6 +55,23 @@ describe('expressions', () => {
     ]);
   });
 
+  test('the per-expression budget stops runaway evaluation with a fatal, unwrapped error', () => {
+    const r = evaluateTemplate('@(foreach(split(repeat("x ", 500)), (a) => join(foreach(split(repeat("x ", 500)), repeat, 1000), "")))', context(), env);
+    assert.equal(r.errors[0].message, 'expression is too complex to evaluate');
+    assert.equal(r.errors[0].tooComplex, true);
+    assert.equal(evaluateTemplate('@(1 / 0)', context(), env).errors[0].tooComplex, false);
+  });
+
+  test('syntax errors quote the text where parsing stopped', () => {
+    const messages = ['@(\'x\')', '@(1.1.0)', '@(NULL.x)', '@("abc".v)'].map((t) => evaluateTemplate(t, context(), env).errors[0].message);
+    assert.deepEqual(messages, ["syntax error at 'x'", 'syntax error at .0', 'syntax error at .x', 'syntax error at .v']);
+  });
+
+  test('lookups on values that are not containers', () => {
+    assert.equal(evaluateTemplate('@(contact.name.x)', context(), env).errors[0].message, '"Ryan" doesn\'t support lookups');
+    assert.equal(evaluateTemplate('@(CONTACT())', context(), env).errors[0].message, 'contact is not a function');
+  });
+
   test('function errors are wrapped with the function name', () => {
     const v = evaluateExpression('number("x")', context(), env).value;
     assert.ok(v instanceof XError);

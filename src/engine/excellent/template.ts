@@ -16,6 +16,8 @@ export interface EvalError {
   message: string;
   /** RapidPro's full text: `error evaluating @(1 / 0): division by zero`. */
   text: string;
+  /** The evaluation budget ran out (the engine's error code `expression:too_complex`). */
+  tooComplex: boolean;
 }
 
 export interface TemplateResult {
@@ -98,7 +100,7 @@ function isLiteralIdentifier(part: CompiledPart, context: XObject): boolean {
 }
 
 function toEvalError(repr: string, err: XError): EvalError {
-  return { expression: repr, message: err.message, text: `error evaluating ${repr}: ${err.message}` };
+  return { expression: repr, message: err.message, text: `error evaluating ${repr}: ${err.message}`, tooComplex: err.fatal };
 }
 
 /** Renders a template; failing expressions contribute nothing and are reported. Never throws. */
