@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Endpoint } from '../endpoint.ts';
 import { paginate } from '../pagination.ts';
 import { boolParam, exclusiveParams, param, uuidParam } from '../params.ts';
@@ -11,7 +12,6 @@ import {
   GROUP_STATUSES, MANUAL, listedGroupsQuery, findGroupByUuid, groupMemberCounts, countUserGroups, groupNameTaken,
   createManualGroup, renameGroup, deleteGroup, type GroupRow,
 } from '../../models/groups.ts';
-import { sql } from 'kysely';
 
 export function serializeGroup(g: GroupRow, count: number) {
   return {
