@@ -7,6 +7,7 @@ import { defineAction, UNIVERSAL } from './support/types.ts';
 export default defineAction<ActionDef & { groups: { uuid?: string; name?: string; name_match?: string }[] }>({
   type: 'add_contact_groups',
   flowTypes: UNIVERSAL,
+  textFields: [{ name: 'groups', refs: true }],
   validate: (a) => collect(check.required('groups', a.groups), check.maxItems('groups', a.groups, 100), checkRefs('groups', a.groups)),
   execute(run, _step, a, log) {
     const groups = resolveGroups(run, a.groups, log);

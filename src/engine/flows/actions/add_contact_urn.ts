@@ -7,6 +7,7 @@ import { defineAction, UNIVERSAL } from './support/types.ts';
 export default defineAction<ActionDef & { scheme: string; path: string }>({
   type: 'add_contact_urn',
   flowTypes: UNIVERSAL,
+  textFields: [{ name: 'path', evaluated: true }],
   execute(run, _step, a, log) {
     const path = run.evaluate(str(a.path), log)[0].trim();
     if (!path) {

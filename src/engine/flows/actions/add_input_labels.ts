@@ -6,6 +6,7 @@ import { defineAction, INTERACTIVE } from './support/types.ts';
 export default defineAction<ActionDef & { labels: { uuid?: string; name?: string; name_match?: string }[] }>({
   type: 'add_input_labels',
   flowTypes: INTERACTIVE,
+  textFields: [{ name: 'labels', refs: true }],
   validate: (a) => collect(check.required('labels', a.labels), check.maxItems('labels', a.labels, 100), checkRefs('labels', a.labels)),
   execute(run, _step, a, log) {
     const input = run.session.input;

@@ -14,6 +14,7 @@ interface CallLLM extends ActionDef {
 export default defineAction<CallLLM>({
   type: 'call_llm',
   flowTypes: ONLINE,
+  textFields: [{ name: 'instructions', evaluated: true }, { name: 'input', evaluated: true }],
   async execute(run, _step, a, log) {
     run.locals[a.output_local] = ERROR_OUTPUT;
     const llm = run.session.assets.llm(a.llm?.uuid);

@@ -44,6 +44,7 @@ function validateHeaders(headers: Record<string, string> | undefined): (string |
 export default defineAction<CallWebhook>({
   type: 'call_webhook',
   flowTypes: ONLINE,
+  textFields: [{ name: 'url', evaluated: true }, { name: 'headers', evaluated: true }, { name: 'body', evaluated: true }],
   validate: (a) => collect(
     check.required('method', a.method),
     a.method && !METHODS.includes(a.method.toUpperCase()) ? "field 'method' is not a valid HTTP method" : null,

@@ -14,6 +14,7 @@ interface OpenTicket extends ActionDef {
 export default defineAction<OpenTicket>({
   type: 'open_ticket',
   flowTypes: ONLINE,
+  textFields: [{ name: 'assignee', refs: true }, { name: 'note', evaluated: true }],
   execute(run, _step, a, log) {
     const assets = run.session.assets;
     const topicAsset = a.topic ? assets.topic(a.topic.uuid) : assets.topics.find((t) => t.name === 'General');

@@ -6,6 +6,7 @@ import { defineAction, VOICE } from './support/types.ts';
 export default defineAction<ActionDef & { audio_url: string }>({
   type: 'play_audio',
   flowTypes: VOICE,
+  textFields: [{ name: 'audio_url', evaluated: true, localized: true }],
   execute(run, _step, a, log) {
     const [localized, lang] = run.text(a.uuid, 'audio_url', str(a.audio_url));
     const [evaluated, ok] = run.evaluate(localized, log);

@@ -9,6 +9,7 @@ type Refs = { uuid?: string; name?: string; name_match?: string }[];
 export default defineAction<ActionDef & { groups?: Refs; all_groups?: boolean }>({
   type: 'remove_contact_groups',
   flowTypes: UNIVERSAL,
+  textFields: [{ name: 'groups', refs: true }],
   validate: (a) => collect(
     check.maxItems('groups', a.groups, 100),
     checkRefs('groups', a.groups),

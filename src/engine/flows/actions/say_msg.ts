@@ -6,6 +6,7 @@ import { defineAction, VOICE } from './support/types.ts';
 export default defineAction<ActionDef & { text: string; audio_url?: string }>({
   type: 'say_msg',
   flowTypes: VOICE,
+  textFields: [{ name: 'text', evaluated: true, localized: true }, { name: 'audio_url', localized: true }],
   execute(run, _step, a, log) {
     const [localizedText, lang] = run.text(a.uuid, 'text', str(a.text));
     const text = run.evaluate(localizedText, log)[0].trim();

@@ -8,6 +8,7 @@ interface SendEmail extends ActionDef { addresses: string[]; subject: string; bo
 export default defineAction<SendEmail>({
   type: 'send_email',
   flowTypes: ONLINE,
+  textFields: [{ name: 'addresses', evaluated: true }, { name: 'subject', evaluated: true, localized: true }, { name: 'body', evaluated: true, localized: true }],
   validate: (a) => collect(check.required('addresses', a.addresses), check.required('subject', a.subject), check.required('body', a.body)),
   async execute(run, _step, a, log) {
     const [subjectTpl] = run.text(a.uuid, 'subject', str(a.subject));

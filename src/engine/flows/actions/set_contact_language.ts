@@ -6,6 +6,7 @@ import { defineAction, UNIVERSAL } from './support/types.ts';
 export default defineAction<ActionDef & { language: string }>({
   type: 'set_contact_language',
   flowTypes: UNIVERSAL,
+  textFields: [{ name: 'language', evaluated: true }],
   execute(run, _step, a, log) {
     const [evaluated, ok] = run.evaluate(str(a.language), log);
     if (!ok) return;

@@ -6,6 +6,7 @@ import { defineAction, UNIVERSAL } from './support/types.ts';
 export default defineAction<ActionDef & { name: string }>({
   type: 'set_contact_name',
   flowTypes: UNIVERSAL,
+  textFields: [{ name: 'name', evaluated: true }],
   execute(run, _step, a, log) {
     const [name, ok] = run.evaluate(str(a.name), log);
     if (ok) modifyContact(run, nameModifier(name.trim()), log);

@@ -16,6 +16,7 @@ function isKnownZone(tz: string): boolean {
 export default defineAction<ActionDef & { timezone: string }>({
   type: 'set_contact_timezone',
   flowTypes: UNIVERSAL,
+  textFields: [{ name: 'timezone', evaluated: true }],
   execute(run, _step, a, log) {
     const [evaluated, ok] = run.evaluate(str(a.timezone), log);
     if (!ok) return;

@@ -8,6 +8,7 @@ const INTEGER = /^[+-]?\d+$/;
 export default defineAction<ActionDef & { local: string; value?: string; operation: 'set' | 'increment' | 'clear' }>({
   type: 'set_run_local',
   flowTypes: UNIVERSAL,
+  textFields: [{ name: 'value', evaluated: true }],
   validate: (a) => collect(
     check.required('local', a.local),
     a.local && !/^[a-z_][a-z0-9_]{0,63}$/.test(a.local) ? "field 'local' is not a valid local name" : null,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { emptyResult, type SetResult } from '../../../conformance/harness.ts';
 import { readAssets } from '../assets.ts';
 import { formatTime } from '../core/time.ts';
+import { extractLocalizables, extractTemplates } from '../definition/text.ts';
 import { canonical, collectKnown, firstDifference, Normalizer } from './normalize.ts';
 import { testEngine, testEnvironment } from './setup.ts';
 
@@ -12,7 +13,10 @@ const CONTACT = {
   timezone: 'America/Guayaquil', urns: [], fields: { gender: { text: 'Male' } }, created_on: '2018-06-20T11:40:30.123456789-00:00',
 };
 
-interface RouterCase { description: string; router: unknown; read_error?: string; results?: unknown; events?: unknown[] }
+interface RouterCase {
+  description: string; router: unknown; read_error?: string; results?: unknown; events?: unknown[];
+  templates?: string[]; localizables?: string[];
+}
 
 export async function checkRouterCase(assetsJSON: any, tc: RouterCase): Promise<string | null> {
   const json = structuredClone(assetsJSON);
@@ -41,7 +45,10 @@ export async function checkRouterCase(assetsJSON: any, tc: RouterCase): Promise<
     const an = na.normalize(JSON.parse(JSON.stringify(a ?? null)));
     return canonical(en) === canonical(an) ? null : `${part} ${firstDifference(en, an)}`;
   };
-  return check('results', tc.results ?? {}, result.session.runs[0].results) ?? check('events', tc.events ?? [], result.events.slice(1, -1));
+  return check('results', tc.results ?? {}, result.session.runs[0].results)
+    ?? check('events', tc.events ?? [], result.events.slice(1, -1))
+    ?? (tc.templates ? check('templates', tc.templates, extractTemplates(flow)) : null)
+    ?? (tc.localizables ? check('localizables', tc.localizables, extractLocalizables(flow)) : null);
 }
 
 export async function runRoutersSet(root: string): Promise<SetResult> {

@@ -2,10 +2,19 @@ import type { EventLogger } from '../../core/events.ts';
 import type { ActionDef, FlowType } from '../../definition/flow.ts';
 import type { Run, Step } from '../../run.ts';
 
+/**
+ * A field of an action that holds templates (`evaluated`) and/or text translators can localize
+ * (`localized`); `refs` is a list of asset references whose `name_match` (or a user's `email`) is a
+ * template. Listed in goflow's field order, which is the order templates are enumerated in.
+ */
+export interface TextField { name: string; evaluated?: boolean; localized?: boolean; refs?: boolean }
+
 /** One action type: where it may appear, how it is validated and what it does. */
 export interface ActionType<A extends ActionDef = ActionDef> {
   type: string;
   flowTypes: FlowType[];
+  /** Fields holding templates or localizable text. */
+  textFields?: TextField[];
   /** Validation messages in goflow's wording; empty when valid. */
   validate?(action: A): string[];
   execute(run: Run, step: Step, action: A, log: EventLogger): void | Promise<void>;
@@ -20,3 +29,18 @@ export const VOICE: FlowType[] = ['voice'];
 export function defineAction<A extends ActionDef>(def: ActionType<A>): ActionType {
   return def as unknown as ActionType;
 }
+
+/** Text fields of actions that create messages (send_msg, send_broadcast). */
+export const MSG_FIELDS: TextField[] = [
+  { name: 'text', evaluated: true, localized: true },
+  { name: 'attachments', evaluated: true, localized: true },
+  { name: 'quick_replies', evaluated: true, localized: true },
+  { name: 'template_variables', evaluated: true },
+];
+
+/** Text fields of actions addressing other contacts (send_broadcast, start_session). */
+export const RECIPIENT_FIELDS: TextField[] = [
+  { name: 'groups', refs: true },
+  { name: 'contact_query', evaluated: true },
+  { name: 'legacy_vars', evaluated: true },
+];
