@@ -2,6 +2,7 @@
 // significant digits and an adjusted exponent of ±100, and reads text numbers strictly.
 import { Decimal } from './decimal.ts';
 import type { NumberFormat } from '../environment.ts';
+import { trimSpace } from './words.ts';
 
 const MAX_DIGITS = 36;
 const STRICT_NUMBER = /^-?(\d+|\d+\.\d+|\.\d+)$/;
@@ -19,7 +20,7 @@ export function checkedNumber(d: Decimal): Decimal | null {
 
 /** Strict parse of text as a number (no +, no exponent, no grouping), or null. */
 export function parseStrictNumber(text: string): Decimal | null {
-  const s = text.trim();
+  const s = trimSpace(text);
   if (!STRICT_NUMBER.test(s)) return null;
   return checkedNumber(new Decimal(s));
 }

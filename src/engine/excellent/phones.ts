@@ -1,6 +1,7 @@
 // Phone number finding for has_phone: candidates are runs of digits and separators, each validated
 // as a possible number for the given country and returned in E.164.
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { trimSpace } from './words.ts';
 
 const POSSIBLE_PHONE = /\+?[0-9 .\-()]{5,}/g;
 const ONLY_PHONE = /^\+?[0-9 .\-()]{5,}$/;
@@ -27,7 +28,7 @@ function possibleE164(input: string, country: string): string | null {
 
 /** A phone number in text parsed for a country, as E.164, or null. */
 export function parsePhone(s: string, country: string): string | null {
-  const t = s.trim();
+  const t = trimSpace(s);
   if (!ONLY_PHONE.test(t)) return null;
   const hasPlus = t.startsWith('+');
   const raw = (hasPlus ? '+' : '') + t.replace(/[^0-9A-Za-z]/g, '');

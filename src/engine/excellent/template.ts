@@ -8,6 +8,7 @@ import { render } from './convert.ts';
 import { EvalState, evaluateRoot, rootScope, type Scope } from './evaluator.ts';
 import { XError, XObject, type XValue } from './values.ts';
 import './functions/all.ts';
+import { trimSpace } from './words.ts';
 
 /** An expression that failed: `expression` is its source as written (`@(…)` or `@name`). */
 export interface EvalError {
@@ -146,7 +147,7 @@ export function evaluateCompiled(compiled: CompiledTemplate, context: XObject, e
  * rendered text. A failing single expression comes back as an XError value, not in `errors`.
  */
 export function evaluateTemplateValue(template: string, context: XObject, env: Environment): ValueResult {
-  const trimmed = template.trim();
+  const trimmed = trimSpace(template);
   const compiled = compileTemplate(trimmed);
   if (compiled.parts.length === 1) {
     const part = compiled.parts[0];

@@ -24,3 +24,13 @@ export function tokenizeByChars(text: string, chars: string): string[] {
 export function extractWords(text: string, delimiters: string): string[] {
   return delimiters ? tokenizeByChars(text, delimiters) : tokenize(text);
 }
+
+// Go's unicode.IsSpace set (JS trim() also strips U+FEFF, Go does not)
+export const GO_SPACE = '\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+const LEADING = new RegExp(`^[${GO_SPACE}]+`);
+const TRAILING = new RegExp(`[${GO_SPACE}]+$`);
+
+/** Go's strings.TrimSpace. */
+export function trimSpace(s: string): string {
+  return s.replace(LEADING, '').replace(TRAILING, '');
+}

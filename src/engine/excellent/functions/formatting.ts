@@ -8,6 +8,7 @@ import { formatURN, parseURN } from '../urns.ts';
 import { XError } from '../values.ts';
 import { initialText, oneArg, oneText } from './args.ts';
 import { def } from './registry.ts';
+import { trimSpace } from '../words.ts';
 
 oneArg('format', (env, v) => formatValue(env, v));
 
@@ -75,7 +76,7 @@ def('format_number', 1, 3, (env, args) => {
 
 oneText('format_location', (_env, path) => {
   const parts = path.split('>');
-  return parts[parts.length - 1].trim();
+  return trimSpace(parts[parts.length - 1]);
 });
 
 oneText('format_urn', (_env, urn) => {

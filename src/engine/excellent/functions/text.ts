@@ -3,7 +3,7 @@ import { toInteger, toXText } from '../convert.ts';
 import { Decimal } from '../decimal.ts';
 import { checkedNumber } from '../numbers.ts';
 import { XArray, XError } from '../values.ts';
-import { extractWords, tokenize } from '../words.ts';
+import { extractWords, GO_SPACE, tokenize, trimSpace } from '../words.ts';
 import { MAX_ARRAY_LENGTH, initialText, oneNumber, oneText, textAndOptionalText, tooManyItems, twoTexts } from './args.ts';
 import { def } from './registry.ts';
 import { compileRegex } from '../regex.ts';
@@ -30,8 +30,6 @@ textAndOptionalText('split', (_env, text, delims) => {
   return new XArray(words);
 });
 
-// Go's unicode.IsSpace set
-const SPACE = '\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 
 function trimSet(s: string, chars: string, left: boolean, right: boolean): string {
   const set = new Set([...chars]);
@@ -43,9 +41,9 @@ function trimSet(s: string, chars: string, left: boolean, right: boolean): strin
   return cps.slice(a, b).join('');
 }
 
-textAndOptionalText('trim', (_env, s, chars) => trimSet(s, chars || SPACE, true, true));
-textAndOptionalText('trim_left', (_env, s, chars) => trimSet(s, chars || SPACE, true, false));
-textAndOptionalText('trim_right', (_env, s, chars) => trimSet(s, chars || SPACE, false, true));
+textAndOptionalText('trim', (_env, s, chars) => trimSet(s, chars || GO_SPACE, true, true));
+textAndOptionalText('trim_left', (_env, s, chars) => trimSet(s, chars || GO_SPACE, true, false));
+textAndOptionalText('trim_right', (_env, s, chars) => trimSet(s, chars || GO_SPACE, false, true));
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}_]/u;
 
@@ -138,7 +136,7 @@ initialText('field', 2, 2, (_env, text, rest) => {
   let fields = goSplit(text, sep);
   if (sep === ' ') fields = fields.filter((f) => f !== '');
   if (index >= fields.length) return '';
-  return fields[index].trim();
+  return trimSpace(fields[index]);
 });
 
 /** Go's strings.Split: an empty separator splits into code points. */

@@ -6,6 +6,7 @@ import { parseStrictNumber } from '../numbers.ts';
 import { XError, type XValue } from '../values.ts';
 import { def } from '../functions/registry.ts';
 import { falseResult, trueResult } from './result.ts';
+import { trimSpace } from '../words.ts';
 
 const patterns = new Map<string, RegExp>();
 
@@ -33,7 +34,7 @@ for (const base of [0x0660, 0x06f0, 0x09e6]) for (let d = 0; d < 10; d++) ALT_NU
 export function parseLocalNumber(value: string, nf: NumberFormat): Decimal | null {
   // an empty decimal symbol puts a `.` between every character in RapidPro, so nothing parses
   if (!nf.decimalSymbol) return null;
-  let s = value.trim();
+  let s = trimSpace(value);
   if (nf.digitGroupingSymbol) s = s.replaceAll(nf.digitGroupingSymbol, '');
   s = s.replaceAll(nf.decimalSymbol, '.');
   s = [...s].map((c) => ALT_NUMERALS[c] ?? c).join('');

@@ -2,12 +2,12 @@
 import type { Environment } from '../../environment.ts';
 import { compileRegex } from '../regex.ts';
 import { XError, XObject } from '../values.ts';
-import { tokenize } from '../words.ts';
+import { tokenize, trimSpace } from '../words.ts';
 import { oneText, twoTexts } from '../functions/args.ts';
 import { collateEquals, falseResult, trueResult } from './result.ts';
 
 function hasText(_env: Environment, s: string) {
-  const t = s.trim();
+  const t = trimSpace(s);
   return t.length > 0 ? trueResult(t) : falseResult();
 }
 
@@ -17,8 +17,8 @@ oneText('has_value', hasText);
 twoTexts('has_only_text', (_env, a, b) => (a === b ? trueResult(a) : falseResult()));
 
 twoTexts('has_beginning', (_env, text, beginning) => {
-  const hay = text.trim();
-  const pin = beginning.trim();
+  const hay = trimSpace(text);
+  const pin = trimSpace(beginning);
   if (!hay || !pin) return falseResult();
   // RapidPro slices by UTF-8 byte length
   const hayBytes = Buffer.from(hay, 'utf8');
@@ -31,7 +31,7 @@ twoTexts('has_beginning', (_env, text, beginning) => {
 type TokenTest = (env: Environment, hays: string[], pins: string[]) => XObject;
 
 function tokenTest(name: string, test: TokenTest): void {
-  twoTexts(name, (env, text, pattern) => test(env, tokenize(text.trim()), tokenize(pattern.trim())));
+  twoTexts(name, (env, text, pattern) => test(env, tokenize(trimSpace(text)), tokenize(trimSpace(pattern))));
 }
 
 tokenTest('has_phrase', (env, hays, pins) => {
@@ -79,7 +79,7 @@ tokenTest('has_only_phrase', (env, hays, pins) => {
 });
 
 twoTexts('has_pattern', (_env, text, pattern) => {
-  const re = compileRegex(pattern.trim(), 'mi');
+  const re = compileRegex(trimSpace(pattern), 'mi');
   if (!re) return new XError('must be called with a valid regular expression');
   const m = re.exec(text);
   if (!m) return falseResult();
