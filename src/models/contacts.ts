@@ -272,8 +272,99 @@ export async function createContact(tx: Transaction<DB>, ws: Workspace, userId: 
 }
 
 /**
+ * Creates one contact with its URNs, field values and groups in ONE statement (data-modifying
+ * CTEs, atomic without a transaction): the fastest create there is. A URN owned by another contact
+ * makes the statement fail (nothing is written) and is reported as UrnInUseError with its index.
+ * Returns the row and the details it wrote, so the caller can answer without reading them back.
+ */
+export async function insertContact(
+  db: Db,
+  ws: Workspace,
+  userId: number | null,
+  changes: ContactChanges,
+  groups: GroupRef[] = [],
+): Promise<{ row: ContactRow; details: ContactDetails }> {
+  const urns = dedupeUrns(changes.urns ?? []);
+  const env = { timezone: ws.timezone, dateStyle: ws.dateStyle };
+  const values = (changes.fields ?? [])
+    .map(({ field, value }) => ({ field, text: value === null ? '' : value.trim() }))
+    .filter((v) => v.text !== '')
+    .map(({ field, text }) => ({ field, parsed: parseFieldValue(text, env) }));
+  const lastByField = new Map(values.map((v) => [v.field.id, v]));
+  const groupIds = [...new Set(changes.groupIds ?? [])];
+  const ctes = [
+    sql`c AS (
+      INSERT INTO contacts (uuid, org_id, name, language, status, created_by_id, modified_by_id, created_on, modified_on)
+      VALUES (${randomUUID()}::uuid, ${ws.id}::bigint, ${changes.name ?? null}::text, ${changes.language ?? null}::text,
+              ${CODE_BY_STATUS[changes.status ?? 'active']}::text, ${userId}::bigint, ${userId}::bigint, clock_timestamp(), clock_timestamp())
+      RETURNING id, uuid, org_id, name, language, status, is_active, current_flow_id, created_on, modified_on, last_seen_on)`,
+  ];
+  if (urns.length) {
+    const rows = urns.map((u, i) => sql`(${u.scheme}::text, ${u.path}::text, ${u.identity}::text, ${u.display}::text, ${TOP_PRIORITY - i}::int)`);
+    ctes.push(sql`u AS (
+      INSERT INTO contact_urns (org_id, contact_id, scheme, path, identity, display, priority)
+      SELECT ${ws.id}::bigint, c.id, x.scheme, x.path, x.identity, x.display, x.priority FROM c, (VALUES ${sql.join(rows)}) AS x(scheme, path, identity, display, priority)
+      ON CONFLICT (org_id, identity) DO UPDATE
+        SET contact_id = EXCLUDED.contact_id, priority = EXCLUDED.priority, display = COALESCE(EXCLUDED.display, contact_urns.display)
+        WHERE contact_urns.contact_id IS NULL
+      RETURNING identity)`);
+  }
+  if (lastByField.size) {
+    const rows = [...lastByField.values()].map(
+      ({ field, parsed: p }) => sql`(${field.id}::bigint, ${p.text}::text, ${p.number}::numeric, ${p.datetime}::timestamptz, ${p.state}::text, ${p.district}::text, ${p.ward}::text)`,
+    );
+    ctes.push(sql`v AS (
+      INSERT INTO contact_field_values (contact_id, field_id, org_id, text_value, number_value, datetime_value, state_value, district_value, ward_value)
+      SELECT c.id, x.f, ${ws.id}::bigint, x.t, x.n, x.d, x.s, x.di, x.w FROM c, (VALUES ${sql.join(rows)}) AS x(f, t, n, d, s, di, w))`);
+  }
+  if (groupIds.length) {
+    ctes.push(sql`g AS (
+      INSERT INTO contact_groups_contacts (group_id, contact_id) SELECT x.g, c.id FROM c, (VALUES ${sql.join(groupIds.map((g) => sql`(${g}::bigint)`))}) AS x(g))`);
+  }
+  // fewer URNs claimed than given: fail the whole statement (a cast error PostgreSQL cannot fold away)
+  const check = urns.length
+    ? sql`CASE WHEN (SELECT count(*) FROM u) < ${urns.length} THEN ('URN_IN_USE ' || (SELECT count(*) FROM u))::int ELSE 0 END`
+    : sql`0`;
+  let row: ContactRow;
+  try {
+    const r = await sql<ContactRow & { _check: number }>`WITH ${sql.join(ctes)} SELECT c.*, ${check} AS _check FROM c`.execute(db);
+    const { _check, ...rest } = r.rows[0];
+    void _check;
+    row = rest as ContactRow;
+  } catch (e) {
+    if (!String((e as Error).message).includes('URN_IN_USE')) throw e;
+    const owned = await db
+      .selectFrom('contact_urns')
+      .select('identity')
+      .where('org_id', '=', ws.id)
+      .where('identity', 'in', urns.map((u) => u.identity))
+      .where('contact_id', 'is not', null)
+      .execute();
+    const taken = new Set(owned.map((o) => o.identity));
+    const index = (changes.urns ?? []).findIndex((u) => taken.has(u.identity));
+    throw new UrnInUseError(Math.max(index, 0));
+  }
+  const details: ContactDetails = { urns: new Map(), groups: new Map(), notes: new Map(), values: new Map(), flows: new Map() };
+  details.urns.set(
+    row.id,
+    urns.map((u, i) => ({ id: 0, contact_id: row.id, scheme: u.scheme, path: u.path, identity: u.identity, display: u.display, priority: TOP_PRIORITY - i, channel_id: null, channel_uuid: null, channel_name: null })),
+  );
+  details.groups.set(row.id, groups.filter((g) => groupIds.includes(g.id)).sort((a, b) => a.id - b.id));
+  details.values.set(
+    row.id,
+    new Map(
+      [...lastByField.values()].map(({ field, parsed: p }) => [
+        field.id,
+        { text_value: p.text, number_value: p.number, datetime_value: p.datetime, state_value: p.state, district_value: p.district, ward_value: p.ward },
+      ]),
+    ),
+  );
+  return { row, details };
+}
+
+/**
  * Applies changes to an existing contact; only what differs is written, and modified_on moves only
- * when something changed. Returns whether anything changed.
+ * when something changed. Returns the contact as it now is.
  */
 export async function updateContact(
   tx: Transaction<DB>,
@@ -282,7 +373,7 @@ export async function updateContact(
   contact: ContactRow,
   changes: ContactChanges,
   current: { urns: ContactUrnRow[]; groups: GroupRef[]; values: Map<number, StoredFieldValue> },
-): Promise<boolean> {
+): Promise<ContactRow> {
   let changed = false;
   const set: Record<string, unknown> = {};
   if (changes.name !== undefined && changes.name !== contact.name) set.name = changes.name;
@@ -307,15 +398,15 @@ export async function updateContact(
     changed = true;
   }
   if (Object.keys(set).length || changed) {
-    await tx
-      .updateTable('contacts')
+    return (await tx
+      .updateTable('contacts as c')
       .set({ ...set, modified_on: now, modified_by_id: userId })
-      .where('org_id', '=', ws.id)
-      .where('id', '=', contact.id)
-      .execute();
-    return true;
+      .where('c.org_id', '=', ws.id)
+      .where('c.id', '=', contact.id)
+      .returning([...CONTACT_COLUMNS])
+      .executeTakeFirstOrThrow()) as ContactRow;
   }
-  return false;
+  return contact;
 }
 
 function dedupeUrns(urns: Urn[]): Urn[] {

@@ -12,7 +12,7 @@ import type { Workspace } from '../../models/workspaces.ts';
 import { userFieldsQuery, type FieldRow } from '../../models/fields.ts';
 import { renderFieldValue } from '../../models/field-values.ts';
 import {
-  CONTACT_COLUMNS, STATUS_BY_CODE, UrnInUseError, createContact, findContactByUrn, findContactByUuid, findGroupsByRefs,
+  CONTACT_COLUMNS, STATUS_BY_CODE, UrnInUseError, insertContact, type GroupRef, findContactByUrn, findContactByUuid, findGroupsByRefs,
   loadContactDetails, releaseContacts, updateContact, type ContactChanges, type ContactDetails, type ContactRow, type ContactUrnRow,
 } from '../../models/contacts.ts';
 import { urnForLookup, urnForWrite, type Urn } from '../../models/urns.ts';
@@ -56,11 +56,12 @@ export async function serializeContacts(
   role: string,
   rows: ContactRow[],
   opts: SerializeOptions = {},
+  known: { fields?: FieldRow[]; details?: ContactDetails } = {},
 ): Promise<Record<string, unknown>[]> {
   const active = rows.filter((r) => r.is_active).map((r) => r.id);
   const [fields, details, channels] = await Promise.all([
-    visibleFields(db, ws, role),
-    loadContactDetails(db, ws.id, active),
+    known.fields ?? visibleFields(db, ws, role),
+    known.details ?? loadContactDetails(db, ws.id, active),
     opts.expandUrns && active.length
       ? (db
           .selectFrom('channels')
@@ -210,20 +211,20 @@ function charValue(raw: unknown, opts: { allowNull?: boolean; allowBlank?: boole
 }
 
 /** Group references (manual only): the ids, or an error recorded on the field. */
-async function groupsField(v: BodyValidator, db: Kysely<DB>, ws: Workspace, name: string, raws: unknown[]): Promise<number[] | undefined> {
+async function groupsField(v: BodyValidator, db: Kysely<DB>, ws: Workspace, name: string, raws: unknown[]): Promise<GroupRef[] | undefined> {
   if (raws.length > MAX_LIST_ITEMS) return v.fail(name, [TOO_MANY]);
   for (const r of raws) if (typeof r !== 'string' && typeof r !== 'number') return v.fail(name, ['Must be a string or integer']);
   const refs = raws.map(String);
   const found = await findGroupsByRefs(db, ws.id, refs);
-  const ids: number[] = [];
+  const out: GroupRef[] = [];
   for (const ref of refs) {
     const lower = ref.toLowerCase();
     const g = found.find((x) => x.uuid === lower) ?? found.find((x) => x.name.toLowerCase() === lower);
     if (!g) return v.fail(name, [`No such object: ${ref}`]);
     if (g.group_type !== 'M') return v.fail(name, [`Contact group must not be query based: ${ref}`]);
-    ids.push(g.id);
+    out.push({ id: g.id, uuid: g.uuid, name: g.name });
   }
-  return ids;
+  return out;
 }
 
 /** Python's str() of a JSON value, as DRF's URN field reads non-string items. */
@@ -254,6 +255,7 @@ async function validateContactBody(
   ctx: ApiContext,
   data: Record<string, unknown>,
   target: { existing?: ContactRow; byUrn?: Urn },
+  validated: { fields?: FieldRow[]; groups?: GroupRef[] },
 ): Promise<ContactChanges> {
   const { db, workspace: ws, role } = ctx;
   const v = new BodyValidator(data);
@@ -288,10 +290,13 @@ async function validateContactBody(
 
   const groupList = listField(v, 'groups');
   if (groupList) {
-    const ids = await groupsField(v, db, ws, 'groups', groupList);
-    if (ids) {
-      if (target.existing && target.existing.status !== 'A' && ids.length) v.fail('groups', ["Non-active contacts can't be added to groups"]);
-      else changes.groupIds = ids;
+    const refs = await groupsField(v, db, ws, 'groups', groupList);
+    if (refs) {
+      if (target.existing && target.existing.status !== 'A' && refs.length) v.fail('groups', ["Non-active contacts can't be added to groups"]);
+      else {
+        changes.groupIds = refs.map((g) => g.id);
+        validated.groups = refs;
+      }
     }
   }
 
@@ -312,6 +317,7 @@ async function validateContactBody(
       if (Object.keys(errors).length) v.fail('fields', errors);
       else {
         const defs = await visibleFields(db, ws, role);
+        validated.fields = defs;
         const byKey = new Map(defs.map((f) => [f.key, f]));
         const out: ContactChanges['fields'] = [];
         for (const { key, value } of values) {
@@ -359,31 +365,32 @@ async function write(ctx: ApiContext) {
   }
   const data = requireObjectBody(ctx.body());
   checkWorkspaceWritable(ws);
-  const changes = await validateContactBody(ctx, data, { existing, byUrn });
-
-  let id: number;
+  const validated: { fields?: FieldRow[]; groups?: GroupRef[] } = {};
+  const changes = await validateContactBody(ctx, data, { existing, byUrn }, validated);
+  const opts = serializeOptions(req);
   try {
-    id = await db.transaction().execute(async (tx) => {
-      if (existing) {
-        // lock the contact so concurrent updates of one contact apply one after the other
-        await tx.selectFrom('contacts').select('id').where('id', '=', existing.id).forUpdate().execute();
-        const d = await loadContactDetails(tx, ws.id, [existing.id], { notes: false });
-        await updateContact(tx, ws, userId, existing, changes, {
-          urns: d.urns.get(existing.id) ?? [],
-          groups: d.groups.get(existing.id) ?? [],
-          values: d.values.get(existing.id) ?? new Map(),
-        });
-        return existing.id;
-      }
-      return (await createContact(tx, ws, userId, changes)).id;
+    if (!existing) {
+      // a create is one statement: no transaction needed, and the response is built from what was written
+      const { row, details } = await insertContact(db, ws, userId, changes, validated.groups);
+      const [body] = await serializeContacts(db, ws, role, [row], opts, { fields: validated.fields, details: opts.expandUrns ? undefined : details });
+      return { status: 201, body };
+    }
+    const row = await db.transaction().execute(async (tx) => {
+      // lock the contact so concurrent updates of one contact apply one after the other
+      await tx.selectFrom('contacts').select('id').where('id', '=', existing.id).forUpdate().execute();
+      const d = await loadContactDetails(tx, ws.id, [existing.id], { notes: false });
+      return updateContact(tx, ws, userId, existing, changes, {
+        urns: d.urns.get(existing.id) ?? [],
+        groups: d.groups.get(existing.id) ?? [],
+        values: d.values.get(existing.id) ?? new Map(),
+      });
     });
+    const [body] = await serializeContacts(db, ws, role, [row], opts, { fields: validated.fields });
+    return { status: 200, body };
   } catch (e) {
     if (e instanceof UrnInUseError) throw new ApiError(400, { urns: { [String(e.index)]: ['URN is in use by another contact.'] } });
     throw e;
   }
-  const row = (await db.selectFrom('contacts as c').select([...CONTACT_COLUMNS]).where('c.org_id', '=', ws.id).where('c.id', '=', id).executeTakeFirstOrThrow()) as ContactRow;
-  const [body] = await serializeContacts(db, ws, role, [row], serializeOptions(req));
-  return { status: existing ? 200 : 201, body };
 }
 
 async function remove({ req, db, workspace: ws, userId }: ApiContext) {
