@@ -19,3 +19,6 @@ export type * from './types.ts';
 export { channelForURN, selectRoute, canSend } from './selection.ts';
 export type { ContactURN, Route } from './selection.ts';
 export { ChannelRateLimiter } from './ratelimit.ts';
+export { sendLogRecord, receiveLogRecord } from './logs.ts';
+export type { ChannelLogRecord, ChannelLogType } from './logs.ts';
+export { STATUS_CODES } from './support.ts';
