@@ -6,6 +6,24 @@ import { XDate, XDateTime, XTime } from './values.ts';
 
 const zoneCache = new Map<string, Zone | null>();
 
+/**
+ * A date beyond what JS dates can represent (about ±275,000 years). Thrown from deep inside date
+ * arithmetic and turned into an error value at the function-call boundary.
+ */
+export class DateRangeError extends Error {
+  constructor() {
+    super('date value out of range');
+  }
+}
+
+const MAX_MS = 8.64e15;
+
+/** An instant, checked to be representable. */
+export function checkedDateTime(millis: number, subNanos: number, zone: string): XDateTime {
+  if (!(Math.abs(millis) <= MAX_MS)) throw new DateRangeError();
+  return new XDateTime(millis, subNanos, zone);
+}
+
 /** Resolves a zone name (IANA, `UTC`, or `UTC±hh:mm`) to a luxon zone, null when unknown. */
 export function resolveZone(name: string): Zone | null {
   let z = zoneCache.get(name);
@@ -56,11 +74,13 @@ export function dateTimeFromParts(zone: string, y: number, mo: number, d: number
   wall.setUTCHours(h, mi, s, 0);
   const z = resolveZone(zone) ?? FixedOffsetZone.utcInstance;
   const extraMs = Math.floor(nanos / 1_000_000);
+  if (!Number.isFinite(wall.getTime())) throw new DateRangeError();
   const lx = DateTime.fromObject(
     { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), second: wall.getUTCSeconds() },
     { zone: z },
   );
-  return new XDateTime(lx.toMillis() + extraMs, nanos % 1_000_000, zone);
+  if (!lx.isValid) throw new DateRangeError();
+  return checkedDateTime(lx.toMillis() + extraMs, nanos % 1_000_000, zone);
 }
 
 /** The same instant seen in another zone. */
@@ -109,8 +129,13 @@ export function renderOffset(minutes: number, colon: boolean): string {
   return offsetText(minutes, colon);
 }
 
+/** Zero-padded with a leading minus for negatives, as Go's appendInt does. */
+export function signedPad(n: number, w: number): string {
+  return n < 0 ? '-' + pad(-n, w) : pad(n, w);
+}
+
 function yearText(y: number): string {
-  return y < 0 ? '-' + pad(-y, 4) : pad(y, 4);
+  return signedPad(y, 4);
 }
 
 /** ISO-8601 with exactly 6 fraction digits, `Z` for a zero offset. */

@@ -3,6 +3,7 @@
 import type { Environment } from '../environment.ts';
 import { exprToString, type Expr } from './ast.ts';
 import { describe, toInteger, toXText } from './convert.ts';
+import { DateRangeError } from './dates.ts';
 import { lookupFunction } from './functions/registry.ts';
 import { applyBinary, negate } from './operators.ts';
 import { ERR_TOO_COMPLEX, XArray, XError, XFunction, XObject, type Prop, type XValue } from './values.ts';
@@ -144,7 +145,13 @@ export function evaluateRoot(e: Expr, env: Environment, scope: Scope, st: EvalSt
 /** Calls a function value, wrapping its errors as RapidPro does: `error calling name(...): msg`. */
 export function callValue(fn: XFunction, env: Environment, args: XValue[], st: EvalState | null = current): XValue {
   for (const a of args) if (a instanceof XError && a.fatal) return a;
-  const v = fn.call(env, args);
+  let v: XValue;
+  try {
+    v = fn.call(env, args);
+  } catch (e) {
+    if (!(e instanceof DateRangeError)) throw e;
+    v = new XError(e.message);
+  }
   if (v instanceof XError) return v.fatal ? v : new XError(`error calling ${describe(fn)}: ${v.message}`);
   if (st && !st.charge(v)) return ERR_TOO_COMPLEX;
   return v;

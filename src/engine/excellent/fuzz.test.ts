@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { defaultEnvironment } from '../environment.ts';
 import { evaluateTemplate, evaluateTemplateValue } from './template.ts';
 import { seededRandom } from './random.ts';
-import { XObject } from './values.ts';
+import { XObject, type XValue } from './values.ts';
 
 // Pieces that exercise the scanner, lexer, parser and functions; random mixes of them (and random
 // characters) must never make evaluation throw or hang.
@@ -59,4 +59,43 @@ test('fuzz: deeply nested and huge inputs are bounded', () => {
     assert.ok(Date.now() - started < 5000, `slow on ${t.slice(0, 30)}`);
   }
   assert.match(evaluateTemplate('@(' + '('.repeat(101) + '1' + ')'.repeat(101) + ')', ctx, env).errors[0].message, /nesting too deep/);
+});
+
+test('fuzz: every function and router test survives random arguments without throwing', async () => {
+  const { functionNames, lookupFunction } = await import('./functions/registry.ts');
+  const { callValue } = await import('./evaluator.ts');
+  const { Decimal, XArray, XDate, XTime, XError: Err, dateTimeFromParts } = await import('./index.ts');
+  const rand = seededRandom(99);
+  const env = defaultEnvironment({
+    timezone: 'Asia/Kolkata',
+    now: () => new Date(Date.UTC(2021, 5, 1)),
+    random: seededRandom(3),
+    locations: { name: 'Rwanda', children: [{ name: 'Kigali', children: [{ name: 'Gasabo', children: [{ name: 'Gisozi' }] }] }] },
+  });
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const texts = ['', ' ', 'abc', 'Hello World', '12', '-3.5', '1e5', '2020-02-30', '31/12/1999 25:61', 'tel:+250788123123', 'x:y#z', '😀é', '(', '[a-', '\\', 'YYYY-MM-DD tt:mm:ss.fffffffff ZZZ', 'EEEE MMMM AA', '{"a": [1, 2]}', 'D', 'Y'];
+  const numbers = ['0', '1', '-1', '2.5', '99999999999999999999999999999999999', '-2147483649', '2147483647', '1114112', '0.0000001', '9999999999999'];
+  const value = (depth = 0): XValue => {
+    switch (Math.floor(rand() * 9)) {
+      case 0: return null;
+      case 1: return pick(texts);
+      case 2: return new Decimal(pick(numbers));
+      case 3: return rand() < 0.5;
+      case 4: return new XDate(pick([1, 1999, 2024, 9999, 275000]), 1 + Math.floor(rand() * 12), 1 + Math.floor(rand() * 28));
+      case 5: return new XTime(Math.floor(rand() * 24), Math.floor(rand() * 60), 0, 0);
+      case 6: return dateTimeFromParts(pick(['UTC', 'America/New_York', 'UTC+05:30']), 1 + Math.floor(rand() * 9999), 1, 1);
+      case 7: return depth > 2 ? 'leaf' : new XArray([value(depth + 1), value(depth + 1)]);
+      default: return depth > 2 ? new Err('boom') : new XObject({ a: value(depth + 1), uuid: 'u', name: 'n', value: 'v', category: 'c' });
+    }
+  };
+  const started = Date.now();
+  for (const name of functionNames()) {
+    for (let i = 0; i < 150; i++) {
+      const args = Array.from({ length: Math.floor(rand() * 4) }, () => value());
+      // through callValue, not callFunction (which would mask an unexpected exception as an error value)
+      const fn = lookupFunction(name)!;
+      assert.doesNotThrow(() => callValue(fn, env, args), `${name}(${args.map((a) => String(a)).join(', ')}) threw`);
+    }
+  }
+  assert.ok(Date.now() - started < 20_000, 'function fuzzing took too long');
 });

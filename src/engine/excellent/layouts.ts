@@ -1,7 +1,7 @@
 // RapidPro's date/time layouts (`YYYY-MM-DD`, `h:mm aa`, ...): validation, formatting and parsing.
 // Sequences are runs of one character; space : , . / T - _ pass through as literals.
 import type { Environment } from '../environment.ts';
-import { pad, type Parts } from './dates.ts';
+import { pad, signedPad, type Parts } from './dates.ts';
 
 export type LayoutKind = 'date' | 'time' | 'datetime';
 type SeqType = 'date' | 'time' | 'zone';
@@ -138,8 +138,8 @@ export function formatLayout(p: Parts, layout: string, kind: LayoutKind, names: 
       continue;
     }
     switch (t.seq) {
-      case 'YY': out += pad(((p.year % 100) + 100) % 100, 2); break;
-      case 'YYYY': out += pad(p.year, 4); break;
+      case 'YY': out += signedPad(p.year % 100, 2); break;
+      case 'YYYY': out += signedPad(p.year, 4); break;
       case 'M': out += p.month; break;
       case 'MM': out += pad(p.month, 2); break;
       case 'MMM': out += names.shortMonths[p.month - 1]; break;

@@ -1,6 +1,6 @@
 // Date, time and datetime functions (§3.6 "Datetime", "Date", "Time").
 import { toInteger, toXDateTime, toXText, toXTime } from '../convert.ts';
-import { dateOf, dateTimeFromParts, envNow, inZone, isValidZone, nanosOf, offsetZoneName, partsOf, renderOffset } from '../dates.ts';
+import { checkedDateTime, dateOf, dateTimeFromParts, envNow, inZone, isValidZone, nanosOf, offsetZoneName, partsOf, renderOffset } from '../dates.ts';
 import { Decimal } from '../decimal.ts';
 import { parseLayout } from '../layouts.ts';
 import { XDate, XDateTime, XError, XTime } from '../values.ts';
@@ -37,7 +37,7 @@ oneNumber('datetime_from_epoch', (env, n) => {
   const nanos = n.times(1e9).trunc();
   if (nanos.abs().gt('9223372036854775807')) return new XError('epoch time is out of range');
   const ms = nanos.div(1e6).floor();
-  return new XDateTime(ms.toNumber(), nanos.minus(ms.times(1e6)).toNumber(), env.timezone);
+  return checkedDateTime(ms.toNumber(), nanos.minus(ms.times(1e6)).toNumber(), env.timezone);
 });
 
 /** Calendar days between the local dates of two datetimes (each in its own zone). */
@@ -87,7 +87,7 @@ def('datetime_add', 0, Infinity, (env, args) => {
   if (n instanceof XError) return n;
   const unit = toXText(args[2]);
   if (unit instanceof XError) return unit;
-  const shift = (ms: number) => new XDateTime(dt.millis + ms, dt.subNanos, dt.zone);
+  const shift = (ms: number) => checkedDateTime(dt.millis + ms, dt.subNanos, dt.zone);
   switch (unit) {
     case 's': return shift(n * 1000);
     case 'm': return shift(n * 60000);
@@ -123,6 +123,7 @@ threeIntegers('date_from_parts', (_env, y, m, d) => {
   if (m < 1 || m > 12) return new XError('invalid value for month, must be 1-12');
   const norm = new Date(0);
   norm.setUTCFullYear(y, m - 1, d);
+  if (!Number.isFinite(norm.getTime())) return new XError('date value out of range');
   return new XDate(norm.getUTCFullYear(), norm.getUTCMonth() + 1, norm.getUTCDate());
 });
 
