@@ -11,6 +11,7 @@ const TARGETS: Record<string, number> = {
   triggers: 0.95,
   events: 0.95,
   modifiers: 0.9,
+  inspection: 0.95,
 };
 
 for (const set of sets) {

@@ -1,6 +1,7 @@
 import type { ConformanceSet } from '../../conformance/harness.ts';
 import { runActionsSet } from './conformance/actions.ts';
 import { runEventsSet } from './conformance/events.ts';
+import { runInspectionSet } from './conformance/inspection.ts';
 import { runModifiersSet } from './conformance/modifiers.ts';
 import { runResumesSet } from './conformance/resumes.ts';
 import { runRoutersSet } from './conformance/routers.ts';
@@ -16,4 +17,5 @@ export const sets: ConformanceSet[] = [
   { name: 'triggers', run: runTriggersSet },
   { name: 'events', run: runEventsSet },
   { name: 'modifiers', run: runModifiersSet },
+  { name: 'inspection', run: runInspectionSet },
 ];

@@ -9,6 +9,7 @@ export type { FlowEvent, Segment } from './core/events.ts';
 export { Flow, CURRENT_SPEC_VERSION, type FlowType } from './definition/flow.ts';
 export { readFlow } from './definition/read.ts';
 export { extractLocalizables, extractTemplates } from './definition/text.ts';
+export { inspectFlow, type FlowInfo, type ResultSpec } from './definition/inspect.ts';
 export { Session, type Call, type SessionStatus } from './session.ts';
 export { Run, type RunStatus } from './run.ts';
 export { readTrigger, type Trigger } from './triggers.ts';

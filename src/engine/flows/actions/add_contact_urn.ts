@@ -7,6 +7,7 @@ import { defineAction, UNIVERSAL } from './support/types.ts';
 export default defineAction<ActionDef & { scheme: string; path: string }>({
   type: 'add_contact_urn',
   flowTypes: UNIVERSAL,
+  inspect: (_a, add) => add.local('_has_urn'),
   textFields: [{ name: 'path', evaluated: true }],
   execute(run, _step, a, log) {
     const path = run.evaluate(str(a.path), log)[0].trim();

@@ -1,11 +1,12 @@
 import { checkRefs, check, collect } from '../definition/validate.ts';
 import type { ActionDef } from '../definition/flow.ts';
 import { resolveLabels } from './support/helpers.ts';
-import { defineAction, INTERACTIVE } from './support/types.ts';
+import { defineAction, uuidRefs, INTERACTIVE } from './support/types.ts';
 
 export default defineAction<ActionDef & { labels: { uuid?: string; name?: string; name_match?: string }[] }>({
   type: 'add_input_labels',
   flowTypes: INTERACTIVE,
+  inspect: (a, add) => uuidRefs('label', a.labels, add),
   textFields: [{ name: 'labels', refs: true }],
   validate: (a) => collect(check.required('labels', a.labels), check.maxItems('labels', a.labels, 100), checkRefs('labels', a.labels)),
   execute(run, _step, a, log) {

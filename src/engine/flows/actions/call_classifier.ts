@@ -6,6 +6,7 @@ import { defineAction, ONLINE } from './support/types.ts';
 export default defineAction<ActionDef & { input?: string; result_name: string }>({
   type: 'call_classifier',
   flowTypes: ONLINE,
+  inspect: (a, add) => { if (a.result_name) add.result(a.result_name, ['Success', 'Skipped', 'Failure']); },
   textFields: [{ name: 'input', evaluated: true }],
   execute(run, step, a, log) {
     const [input] = run.evaluate(str(a.input), log);

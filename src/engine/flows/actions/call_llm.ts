@@ -1,7 +1,7 @@
 import { dependencyError } from '../core/events.ts';
 import type { ActionDef } from '../definition/flow.ts';
 import { str } from './support/helpers.ts';
-import { defineAction, ONLINE } from './support/types.ts';
+import { defineAction, uuidRefs, ONLINE } from './support/types.ts';
 
 const ERROR_OUTPUT = '<ERROR>';
 const MAX_TOKENS = 2500;
@@ -14,6 +14,10 @@ interface CallLLM extends ActionDef {
 export default defineAction<CallLLM>({
   type: 'call_llm',
   flowTypes: ONLINE,
+  inspect: (a, add) => {
+    uuidRefs('llm', a.llm, add);
+    add.local(a.output_local);
+  },
   textFields: [{ name: 'instructions', evaluated: true }, { name: 'input', evaluated: true }],
   async execute(run, _step, a, log) {
     run.locals[a.output_local] = ERROR_OUTPUT;

@@ -2,7 +2,7 @@ import { check, collect } from '../definition/validate.ts';
 import type { ActionDef } from '../definition/flow.ts';
 import type { HTTPRequest, HTTPResult } from '../services.ts';
 import { callStatus, logCallError, logWebhookCalled, saveWebhookResult, webhookCall } from './support/webhooks.ts';
-import { defineAction, ONLINE } from './support/types.ts';
+import { defineAction, WEBHOOK_CATEGORIES, ONLINE } from './support/types.ts';
 
 /** The JSON payload POSTed to resthook subscribers, built by an expression over the run context. */
 export const RESTHOOK_PAYLOAD = `@(json(object(
@@ -42,6 +42,7 @@ function pickResultCall(calls: [HTTPRequest, HTTPResult][]): [HTTPRequest, HTTPR
 export default defineAction<ActionDef & { resthook: string; result_name?: string }>({
   type: 'call_resthook',
   flowTypes: ONLINE,
+  inspect: (a, add) => { if (a.result_name) add.result(a.result_name, WEBHOOK_CATEGORIES); },
   validate: (a) => collect(check.required('resthook', a.resthook), check.resultName('result_name', a.result_name)),
   async execute(run, step, a, log) {
     run.webhook = null;

@@ -4,7 +4,7 @@ import { truncateEllipsis } from '../core/results.ts';
 import type { HTTPRequest } from '../services.ts';
 import { str } from './support/helpers.ts';
 import { callStatus, logCallError, logWebhookCalled, saveWebhookResult, webhookCall } from './support/webhooks.ts';
-import { defineAction, ONLINE } from './support/types.ts';
+import { defineAction, WEBHOOK_CATEGORIES, ONLINE } from './support/types.ts';
 
 interface CallWebhook extends ActionDef {
   method: string; url: string; headers?: Record<string, string>; body?: string; result_name?: string;
@@ -44,6 +44,7 @@ function validateHeaders(headers: Record<string, string> | undefined): (string |
 export default defineAction<CallWebhook>({
   type: 'call_webhook',
   flowTypes: ONLINE,
+  inspect: (a, add) => { if (a.result_name) add.result(a.result_name, WEBHOOK_CATEGORIES); },
   textFields: [{ name: 'url', evaluated: true }, { name: 'headers', evaluated: true }, { name: 'body', evaluated: true }],
   validate: (a) => collect(
     check.required('method', a.method),

@@ -2,7 +2,7 @@ import { dependencyError } from '../core/events.ts';
 import type { ActionDef } from '../definition/flow.ts';
 import { ticketOpenModifier } from '../modifiers/ticket_open.ts';
 import { modifyContact, resolveUser, str } from './support/helpers.ts';
-import { defineAction, ONLINE } from './support/types.ts';
+import { defineAction, uuidRefs, ONLINE } from './support/types.ts';
 
 interface OpenTicket extends ActionDef {
   topic?: { uuid: string; name: string };
@@ -14,6 +14,11 @@ interface OpenTicket extends ActionDef {
 export default defineAction<OpenTicket>({
   type: 'open_ticket',
   flowTypes: ONLINE,
+  inspect: (a, add) => {
+    uuidRefs('topic', a.topic, add);
+    uuidRefs('user', a.assignee, add);
+    add.local('_new_ticket');
+  },
   textFields: [{ name: 'assignee', refs: true }, { name: 'note', evaluated: true }],
   execute(run, _step, a, log) {
     const assets = run.session.assets;

@@ -2,13 +2,14 @@ import { checkRefs, check, collect } from '../definition/validate.ts';
 import type { ActionDef } from '../definition/flow.ts';
 import { groupsModifier } from '../modifiers/groups.ts';
 import { modifyContact, resolveGroups } from './support/helpers.ts';
-import { defineAction, UNIVERSAL } from './support/types.ts';
+import { defineAction, uuidRefs, UNIVERSAL } from './support/types.ts';
 
 type Refs = { uuid?: string; name?: string; name_match?: string }[];
 
 export default defineAction<ActionDef & { groups?: Refs; all_groups?: boolean }>({
   type: 'remove_contact_groups',
   flowTypes: UNIVERSAL,
+  inspect: (a, add) => uuidRefs('group', a.groups, add),
   textFields: [{ name: 'groups', refs: true }],
   validate: (a) => collect(
     check.maxItems('groups', a.groups, 100),

@@ -1,7 +1,7 @@
 import { evaluateMessage, str, strs } from './support/helpers.ts';
 import { resolveRecipients, validateRecipients, type OtherContacts } from './support/recipients.ts';
 import { check, collect } from '../definition/validate.ts';
-import { MSG_FIELDS, RECIPIENT_FIELDS, defineAction, ONLINE } from './support/types.ts';
+import { MSG_FIELDS, RECIPIENT_FIELDS, defineAction, uuidRefs, ONLINE } from './support/types.ts';
 
 interface SendBroadcast extends OtherContacts {
   text: string; attachments?: string[]; quick_replies?: string[];
@@ -12,6 +12,11 @@ interface SendBroadcast extends OtherContacts {
 export default defineAction<SendBroadcast>({
   type: 'send_broadcast',
   flowTypes: ONLINE,
+  inspect: (a, add) => {
+    uuidRefs('group', a.groups, add);
+    uuidRefs('contact', a.contacts, add);
+    uuidRefs('template', a.template, add);
+  },
   textFields: [...RECIPIENT_FIELDS, ...MSG_FIELDS],
   validate: (a) => collect(check.required('text', a.text), check.maxItems('attachments', a.attachments, 10), check.maxItems('quick_replies', a.quick_replies, 10), ...validateRecipients(a)),
   execute(run, _step, a, log) {

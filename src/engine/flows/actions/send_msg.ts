@@ -3,7 +3,7 @@ import { check, collect } from '../definition/validate.ts';
 import type { ActionDef } from '../definition/flow.ts';
 import type { Run } from '../run.ts';
 import { currentLocale, evaluateMessage, isValidAttachment, str, strs, type MsgContent } from './support/helpers.ts';
-import { MSG_FIELDS, defineAction, UNIVERSAL } from './support/types.ts';
+import { MSG_FIELDS, defineAction, uuidRefs, UNIVERSAL } from './support/types.ts';
 
 interface SendMsg extends ActionDef {
   text: string; attachments?: string[]; quick_replies?: string[];
@@ -78,6 +78,7 @@ export function msgOut(urn: string, channel: { uuid: string; name: string } | nu
 export default defineAction<SendMsg>({
   type: 'send_msg',
   flowTypes: UNIVERSAL,
+  inspect: (a, add) => uuidRefs('template', a.template, add),
   textFields: MSG_FIELDS,
   validate: (a) => collect(
     check.required('text', a.text),

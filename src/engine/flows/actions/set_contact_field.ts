@@ -7,6 +7,7 @@ import { defineAction, UNIVERSAL } from './support/types.ts';
 export default defineAction<ActionDef & { field: { key: string; name: string }; value: string }>({
   type: 'set_contact_field',
   flowTypes: UNIVERSAL,
+  inspect: (a, add) => add.dependency({ type: 'field', key: a.field?.key, name: a.field?.name ?? '' }),
   textFields: [{ name: 'value', evaluated: true }],
   execute(run, _step, a, log) {
     const [value, ok] = run.evaluate(str(a.value), log);

@@ -8,6 +8,7 @@ const INTEGER = /^[+-]?\d+$/;
 export default defineAction<ActionDef & { local: string; value?: string; operation: 'set' | 'increment' | 'clear' }>({
   type: 'set_run_local',
   flowTypes: UNIVERSAL,
+  inspect: (a, add) => add.local(a.local),
   textFields: [{ name: 'value', evaluated: true }],
   validate: (a) => collect(
     check.required('local', a.local),

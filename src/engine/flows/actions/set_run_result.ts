@@ -6,6 +6,7 @@ import { defineAction, UNIVERSAL } from './support/types.ts';
 export default defineAction<ActionDef & { name: string; value: string; category?: string }>({
   type: 'set_run_result',
   flowTypes: UNIVERSAL,
+  inspect: (a, add) => add.result(a.name, a.category ? [a.category] : []),
   textFields: [{ name: 'value', evaluated: true }, { name: 'category', localized: true }],
   validate: (a) => collect(check.required('name', a.name), check.maxLength('name', a.name, 64), check.maxLength('category', a.category, 64)),
   execute(run, step, a, log) {

@@ -1,7 +1,7 @@
 import { dependencyError } from '../core/events.ts';
 import type { Run } from '../run.ts';
 import { resolveRecipients, validateRecipients, type OtherContacts } from './support/recipients.ts';
-import { RECIPIENT_FIELDS, defineAction, ONLINE } from './support/types.ts';
+import { RECIPIENT_FIELDS, defineAction, uuidRefs, ONLINE } from './support/types.ts';
 
 const MAX_ANCESTORS_SINCE_INPUT = 5;
 
@@ -34,6 +34,11 @@ function childHistory(run: Run) {
 export default defineAction<StartSession>({
   type: 'start_session',
   flowTypes: ONLINE,
+  inspect: (a, add) => {
+    uuidRefs('group', a.groups, add);
+    uuidRefs('contact', a.contacts, add);
+    uuidRefs('flow', a.flow, add);
+  },
   textFields: RECIPIENT_FIELDS,
   validate: validateRecipients,
   execute(run, _step, a, log) {

@@ -24,6 +24,7 @@ function validateAmounts(amounts: Record<string, unknown> | undefined): string[]
 export default defineAction<ActionDef & { amounts: Record<string, number | string> }>({
   type: 'transfer_airtime',
   flowTypes: ONLINE,
+  inspect: (_a, add) => add.local('_new_transfer'),
   validate: (a) => validateAmounts(a.amounts),
   async execute(run, _step, a, log) {
     run.locals._new_transfer = '';

@@ -6,6 +6,7 @@ import { Contact } from '../core/contact.ts';
 import { formatTime } from '../core/time.ts';
 import { reevaluateSmartGroups } from '../smart-groups.ts';
 import { extractLocalizables, extractTemplates } from '../definition/text.ts';
+import { inspectFlow } from '../definition/inspect.ts';
 import { canonical, collectKnown, firstDifference, Normalizer } from './normalize.ts';
 import { testEngine, testEnvironment } from './setup.ts';
 
@@ -31,7 +32,7 @@ export interface ActionCase {
   http_mocks?: Record<string, never[]>; smtp_error?: string; contact?: unknown; has_ticket?: boolean;
   no_input?: boolean; redact_urns?: boolean; as_batch?: boolean;
   read_error?: string; events?: unknown[]; webhook?: unknown; contact_after?: unknown; locals_after?: unknown;
-  templates?: string[]; localizables?: string[];
+  templates?: string[]; localizables?: string[]; inspection?: unknown;
 }
 
 /** Runs one action case the way upstream's action tests do; returns null on match, else a reason. */
@@ -87,7 +88,7 @@ export async function checkActionCase(assetsJSON: any, tc: ActionCase): Promise<
   }
   if (webhook.unused().length) return `unused HTTP mocks: ${webhook.unused().join(', ')}`;
 
-  const { events: expectedEvents, contact_after, locals_after, webhook: expectedWebhook, description: _d, templates, localizables, ...inputs } = tc;
+  const { events: expectedEvents, contact_after, locals_after, webhook: expectedWebhook, description: _d, templates, localizables, inspection, ...inputs } = tc;
   const known = collectKnown(inputs, assetsJSON, DEFAULT_CONTACT);
   const ne = new Normalizer(known);
   const na = new Normalizer(known);
@@ -102,7 +103,8 @@ export async function checkActionCase(assetsJSON: any, tc: ActionCase): Promise<
     ?? (contact_after !== undefined ? compare('contact', contact_after, result.contact.toJSON()) : null)
     ?? compare('locals', locals_after ?? {}, run.locals)
     ?? compare('templates', templates ?? [], extractTemplates(flow))
-    ?? compare('localizables', localizables ?? [], extractLocalizables(flow));
+    ?? compare('localizables', localizables ?? [], extractLocalizables(flow))
+    ?? (inspection !== undefined ? compare('inspection', inspection, inspectFlow(flow, assets)) : null);
 }
 
 export async function runActionsSet(root: string): Promise<SetResult> {

@@ -4,6 +4,7 @@ import { emptyResult, type SetResult } from '../../../conformance/harness.ts';
 import { readAssets } from '../assets.ts';
 import { formatTime } from '../core/time.ts';
 import { extractLocalizables, extractTemplates } from '../definition/text.ts';
+import { inspectFlow } from '../definition/inspect.ts';
 import { canonical, collectKnown, firstDifference, Normalizer } from './normalize.ts';
 import { testEngine, testEnvironment } from './setup.ts';
 
@@ -15,7 +16,7 @@ const CONTACT = {
 
 interface RouterCase {
   description: string; router: unknown; read_error?: string; results?: unknown; events?: unknown[];
-  templates?: string[]; localizables?: string[];
+  templates?: string[]; localizables?: string[]; inspection?: unknown;
 }
 
 export async function checkRouterCase(assetsJSON: any, tc: RouterCase): Promise<string | null> {
@@ -48,7 +49,8 @@ export async function checkRouterCase(assetsJSON: any, tc: RouterCase): Promise<
   return check('results', tc.results ?? {}, result.session.runs[0].results)
     ?? check('events', tc.events ?? [], result.events.slice(1, -1))
     ?? (tc.templates ? check('templates', tc.templates, extractTemplates(flow)) : null)
-    ?? (tc.localizables ? check('localizables', tc.localizables, extractLocalizables(flow)) : null);
+    ?? (tc.localizables ? check('localizables', tc.localizables, extractLocalizables(flow)) : null)
+    ?? (tc.inspection ? check('inspection', tc.inspection, inspectFlow(flow, assets)) : null);
 }
 
 export async function runRoutersSet(root: string): Promise<SetResult> {

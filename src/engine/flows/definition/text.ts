@@ -21,10 +21,11 @@ function refTemplates(value: unknown): string[] {
   });
 }
 
-function translations(flow: Flow, itemUUID: string, property: string): string[] {
+/** Translations of an item's property, language by language (sorted), as [language, text]. */
+export function translationsOf(flow: Flow, itemUUID: string, property: string): [string, string][] {
   return Object.keys(flow.localization).sort().flatMap((lang) => {
     const values = flow.localization[lang]?.[itemUUID]?.[property];
-    return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : [];
+    return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => [lang, v] as [string, string]) : [];
   });
 }
 
@@ -32,34 +33,53 @@ function actionFields(action: ActionDef): TextField[] {
   return actionType(action.type)?.textFields ?? [];
 }
 
-/**
- * Every template in the flow's actions (with their translations), in goflow's order; routers add
- * their operand, case arguments and dial phone. Empty strings are left out.
- */
-export function extractTemplates(flow: Flow): string[] {
-  const out: string[] = [];
+/** A template found in a flow, with the action holding it (none for router templates). */
+export interface FoundTemplate { template: string; actionUUID?: string; language?: string }
+
+/** Every non-empty template of each node, in goflow's order (see extractTemplates). */
+export function extractTemplatesByNode(flow: Flow): Map<string, FoundTemplate[]> {
+  const byNode = new Map<string, FoundTemplate[]>();
   for (const node of flow.nodes) {
+    const out: FoundTemplate[] = [];
+    const add = (templates: string[], actionUUID?: string) => {
+      for (const template of templates) if (template !== '') out.push({ template, actionUUID });
+    };
+    const addTranslated = (item: string, property: string, actionUUID?: string) => {
+      for (const [language, template] of translationsOf(flow, item, property)) {
+        if (template !== '') out.push({ template, actionUUID, language });
+      }
+    };
     for (const action of node.actions) {
       for (const f of actionFields(action)) {
-        if (f.refs) out.push(...refTemplates(action[f.name]));
+        if (f.refs) add(refTemplates(action[f.name]), action.uuid);
         else if (f.evaluated) {
-          out.push(...strings(action[f.name]));
-          if (f.localized) out.push(...translations(flow, action.uuid, f.name));
+          add(strings(action[f.name]), action.uuid);
+          if (f.localized) addTranslated(action.uuid, f.name, action.uuid);
         }
       }
     }
     const router = node.router;
     if (router) {
       if (router.type === 'switch') {
-        out.push(router.operand ?? '');
+        add([router.operand ?? '']);
         for (const c of router.cases ?? []) {
-          out.push(...(c.arguments ?? []), ...translations(flow, c.uuid, 'arguments'));
+          add(c.arguments ?? []);
+          addTranslated(c.uuid, 'arguments');
         }
       }
-      if (router.wait?.type === 'dial') out.push(router.wait.phone);
+      if (router.wait?.type === 'dial') add([router.wait.phone]);
     }
+    byNode.set(node.uuid, out);
   }
-  return out.filter((t) => t !== '');
+  return byNode;
+}
+
+/**
+ * Every template in the flow's actions (with their translations), in goflow's order; routers add
+ * their operand, case arguments and dial phone. Empty strings are left out.
+ */
+export function extractTemplates(flow: Flow): string[] {
+  return [...extractTemplatesByNode(flow).values()].flat().map((t) => t.template);
 }
 
 /** Every piece of text translators can localize (native values), in goflow's order. */

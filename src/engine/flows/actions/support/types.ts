@@ -9,12 +9,24 @@ import type { Run, Step } from '../../run.ts';
  */
 export interface TextField { name: string; evaluated?: boolean; localized?: boolean; refs?: boolean }
 
+/** An asset an action refers to, as flow inspection lists it. */
+export interface DependencyRef { type: string; uuid?: string; key?: string; name: string }
+
+/** What an action reports to flow inspection. */
+export interface Inspector {
+  dependency(ref: DependencyRef): void;
+  local(name: string): void;
+  result(name: string, categories: string[]): void;
+}
+
 /** One action type: where it may appear, how it is validated and what it does. */
 export interface ActionType<A extends ActionDef = ActionDef> {
   type: string;
   flowTypes: FlowType[];
   /** Fields holding templates or localizable text. */
   textFields?: TextField[];
+  /** Reports the assets, locals and results the action uses (flow inspection). */
+  inspect?(action: A, add: Inspector): void;
   /** Validation messages in goflow's wording; empty when valid. */
   validate?(action: A): string[];
   execute(run: Run, step: Step, action: A, log: EventLogger): void | Promise<void>;
@@ -44,3 +56,12 @@ export const RECIPIENT_FIELDS: TextField[] = [
   { name: 'contact_query', evaluated: true },
   { name: 'legacy_vars', evaluated: true },
 ];
+
+/** Asset references that name an asset by UUID (variable `name_match` references are left out). */
+export function uuidRefs(type: string, refs: unknown, add: Inspector): void {
+  for (const r of (Array.isArray(refs) ? refs : refs ? [refs] : []) as { uuid?: string; name?: string }[]) {
+    if (r?.uuid) add.dependency({ type, uuid: r.uuid, name: r.name ?? '' });
+  }
+}
+
+export const WEBHOOK_CATEGORIES = ['Success', 'Failure'];
