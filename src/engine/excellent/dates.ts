@@ -88,10 +88,6 @@ export function inZone(dt: XDateTime, zone: string): XDateTime {
   return new XDateTime(dt.millis, dt.subNanos, zone);
 }
 
-export function dateTimeFromJSDate(d: Date, zone: string, subNanos = 0): XDateTime {
-  return new XDateTime(d.getTime(), subNanos, zone);
-}
-
 export function envNow(env: Environment): XDateTime {
   return new XDateTime(env.now().getTime(), env.nowNanos?.() ?? 0, env.timezone);
 }

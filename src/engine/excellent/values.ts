@@ -1,5 +1,6 @@
 // Excellent's typed values. Text, boolean, null and number are JS primitives / Decimal so the hot path
 // allocates little; the other types are small classes told apart with instanceof.
+import type { Environment } from '../environment.ts';
 import { Decimal } from './decimal.ts';
 
 export { Decimal };
@@ -42,12 +43,9 @@ export class XArray {
 
 /** A callable value: built-in functions and lambdas. */
 export class XFunction {
-  constructor(readonly name: string, readonly call: (env: EnvLike, args: XValue[]) => XValue) {}
+  constructor(readonly name: string, readonly call: (env: Environment, args: XValue[]) => XValue) {}
 }
 
-// Avoid importing the environment type here to keep this module dependency-free.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type EnvLike = any;
 
 type Lazy<T> = () => T;
 
