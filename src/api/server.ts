@@ -9,6 +9,8 @@ import type { Endpoint, Method } from './endpoint.ts';
 import { endpoints } from './v2/index.ts';
 import { TOKEN_ROLES } from '../models/tokens.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import { channelRoutes } from '../channels/routes.ts';
+import { channelRouteHandlers } from '../runtime/incoming.ts';
 
 export interface ServerOptions {
   db: Kysely<DB>;
@@ -97,5 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return send(reply, 200, listing);
   });
   app.get('/api/', async (_req, reply) => reply.redirect('/api/v2/', 302));
+  // Channel callbacks (/c/<type>/<uuid>/<action>): incoming messages, status updates, channel events.
+  await app.register(channelRoutes(channelRouteHandlers(opts.db)));
   return app;
 }

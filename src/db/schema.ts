@@ -59,6 +59,7 @@ export interface ChannelsTable {
   id: Id; uuid: string; org_id: number; channel_type: string; name: string; address: Generated<string>;
   country: Generated<string>; config: Json; schemes: Generated<string[]>; roles: Generated<string>;
   is_active: Generated<boolean>; created_on: Timestamp; modified_on: Timestamp;
+  last_seen: Timestamp | null;
 }
 
 export interface ContactsTable {
@@ -103,6 +104,28 @@ export interface FlowRunsTable {
   created_on: Timestamp; modified_on: Timestamp; exited_on: Timestamp | null;
 }
 
+export interface BroadcastsTable {
+  id: Id; uuid: string; org_id: number; status: Generated<string>; translations: Json; base_language: string;
+  urns: Generated<string[]>; contact_count: Generated<number>; msg_count: Generated<number>;
+  batch_count: Generated<number>; batches_done: Generated<number>; is_scheduled: Generated<boolean>;
+  is_active: Generated<boolean>; created_by_id: number | null; created_on: Timestamp; modified_on: Timestamp;
+}
+export interface BroadcastsContactsTable { broadcast_id: number; contact_id: number }
+export interface BroadcastsGroupsTable { broadcast_id: number; group_id: number }
+export interface BroadcastBatchesTable { broadcast_id: number; batch_no: number }
+export interface MsgsTable {
+  id: Id; uuid: string; org_id: number; contact_id: number; contact_urn_id: number | null; channel_id: number | null;
+  broadcast_id: number | null; flow_id: number | null; direction: string; status: string; visibility: Generated<string>;
+  msg_type: Generated<string>; text: Generated<string>; attachments: Generated<string[]>; quick_replies: Json;
+  external_id: string | null; high_priority: Generated<boolean>; error_count: Generated<number>;
+  next_attempt: Timestamp | null; failed_reason: string | null; created_by_id: number | null;
+  created_on: Timestamp; modified_on: Timestamp; sent_on: Timestamp | null; claimed_by: string | null; claimed_on: Timestamp | null;
+}
+export interface ChannelEventsTable {
+  id: Id; uuid: string; org_id: number; channel_id: number; contact_id: number | null; contact_urn_id: number | null;
+  event_type: string; extra: Json; occurred_on: Timestamp; created_on: Timestamp;
+}
+
 export interface DB {
   orgs: OrgsTable;
   users: UsersTable;
@@ -129,4 +152,10 @@ export interface DB {
   flows_labels: FlowsLabelsTable;
   flow_sessions: FlowSessionsTable;
   flow_runs: FlowRunsTable;
+  broadcasts: BroadcastsTable;
+  broadcasts_contacts: BroadcastsContactsTable;
+  broadcasts_groups: BroadcastsGroupsTable;
+  broadcast_batches: BroadcastBatchesTable;
+  msgs: MsgsTable;
+  channel_events: ChannelEventsTable;
 }

@@ -12,6 +12,10 @@ export interface JobSpec<T> {
   batchSize?: number;
   retryLimit?: number;
   retryDelaySeconds?: number;
+  /** A job still active after this long is considered dead (its worker crashed) and retried. */
+  expireInSeconds?: number;
+  /** Polling loops in each worker process (jobs of this queue handled at the same time). */
+  concurrency?: number;
 }
 
 export interface EnqueueOptions {
@@ -71,7 +75,8 @@ export class JobQueue {
         retryLimit: spec.retryLimit ?? 5,
         retryDelay: spec.retryDelaySeconds ?? 5,
         retryBackoff: true,
-      });
+        ...(spec.expireInSeconds !== undefined && { expireInSeconds: spec.expireInSeconds }),
+      } as any);
     }
     this.started = true;
   }
@@ -80,13 +85,15 @@ export class JobQueue {
   async work(): Promise<void> {
     await this.start();
     for (const spec of this.specs.values()) {
-      await this.boss.work(
-        spec.name,
-        { batchSize: spec.batchSize ?? 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 1 },
-        async (jobs) => {
-          for (const job of jobs) await spec.handler(job.data, { id: job.id, retryCount: (job as any).retryCount ?? 0 });
-        },
-      );
+      for (let i = 0; i < (spec.concurrency ?? 1); i++) {
+        await this.boss.work(
+          spec.name,
+          { batchSize: spec.batchSize ?? 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 1 },
+          async (jobs) => {
+            for (const job of jobs) await spec.handler(job.data, { id: job.id, retryCount: (job as any).retryCount ?? 0 });
+          },
+        );
+      }
     }
   }
 
@@ -97,6 +104,22 @@ export class JobQueue {
       ...(opts.startAfter !== undefined && { startAfter: opts.startAfter as any }),
       ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
     });
+  }
+
+  /** Enqueues many jobs of one queue in a single statement (fan-out), optionally in a transaction. */
+  async enqueueMany<T extends object>(name: string, items: T[], opts: Pick<EnqueueOptions, 'tx' | 'startAfter'> = {}): Promise<void> {
+    if (!this.specs.has(name)) throw new Error(`unknown job queue ${name}`);
+    if (!items.length) return;
+    const spec = this.specs.get(name)!;
+    const startAfter = opts.startAfter === undefined ? undefined : new Date(typeof opts.startAfter === 'number' ? Date.now() + opts.startAfter * 1000 : opts.startAfter);
+    await this.boss.insert(
+      items.map((data) => ({
+        name, data, retryLimit: spec.retryLimit ?? 5, retryDelay: spec.retryDelaySeconds ?? 5, retryBackoff: true,
+        ...(spec.expireInSeconds !== undefined && { expireInSeconds: spec.expireInSeconds }),
+        ...(startAfter && { startAfter }),
+      })) as any,
+      (opts.tx ? { db: adapterFor(opts.tx) } : {}) as any,
+    );
   }
 
   async stop(): Promise<void> {

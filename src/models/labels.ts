@@ -25,18 +25,17 @@ export async function findLabelByUuid(db: Kysely<DB>, orgId: number, uuid: strin
   return (await labelsQuery(db, orgId).where('l.uuid', '=', uuid).executeTakeFirst()) as LabelRow | undefined;
 }
 
-/**
- * Labelled-message counts of the given labels. Until the msgs table exists this counts every
- * labelling row; the messages migration narrows it to visible, non-archived messages.
- */
+/** Labelled-message counts of the given labels: visible messages only (archived and deleted excluded). */
 export async function labelMessageCounts(db: Kysely<DB>, labelIds: number[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>(labelIds.map((id) => [id, 0]));
   if (!labelIds.length) return counts;
   const rows = await db
-    .selectFrom('msg_labels_msgs')
-    .select(['label_id', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('label_id', 'in', labelIds)
-    .groupBy('label_id')
+    .selectFrom('msg_labels_msgs as lm')
+    .innerJoin('msgs as m', 'm.id', 'lm.msg_id')
+    .select(['lm.label_id as label_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('lm.label_id', 'in', labelIds)
+    .where('m.visibility', '=', 'V')
+    .groupBy('lm.label_id')
     .execute();
   for (const r of rows) counts.set(Number(r.label_id), Number(r.n));
   return counts;

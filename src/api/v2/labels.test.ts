@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { forEachDatabase } from '../../testing/databases.ts';
 import { ApiClient, makeApp, makeWorkspace, listAll, type TestWorkspace } from '../../testing/api.ts';
 import { updateWorkspace } from '../../models/workspaces.ts';
+import { makeMsgs } from '../../testing/msgs.ts';
 
 const ENDPOINT = '/api/v2/labels.json';
 const UNIQUE = { name: ['This field must be unique.'] };
@@ -22,11 +23,10 @@ forEachDatabase('labels endpoint', (db) => {
   });
   after(async () => app?.close());
 
-  let nextMsgId = 1;
-  /** Labels messages (message ids only: the msgs table arrives with the messages issue). */
+  /** Labels n new incoming messages of the label's workspace. */
   async function labelMessages(uuid: string, n: number): Promise<number[]> {
-    const label = await db().db.selectFrom('msg_labels').select('id').where('uuid', '=', uuid).executeTakeFirstOrThrow();
-    const ids = Array.from({ length: n }, () => nextMsgId++);
+    const label = await db().db.selectFrom('msg_labels').select(['id', 'org_id']).where('uuid', '=', uuid).executeTakeFirstOrThrow();
+    const ids = (await makeMsgs(db().db, label.org_id, n)).map((m) => m.id);
     await db().db.insertInto('msg_labels_msgs').values(ids.map((msg_id) => ({ label_id: label.id, msg_id }))).execute();
     return ids;
   }

@@ -3,6 +3,7 @@ import * as m0001 from './0001_foundation.ts';
 import * as m0002 from './0002_contacts.ts';
 import * as m0003 from './0003_contact_search.ts';
 import * as m0004 from './0004_flows.ts';
+import * as m0005 from './0005_messages.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_contacts': m0002,
   '0003_contact_search': m0003,
   '0004_flows': m0004,
+  '0005_messages': m0005,
 };

@@ -1,0 +1,115 @@
+// What channel callbacks carry, stored (engine.md §5.5): incoming messages (contact found or created
+// by URN, channel affinity, last_seen_on, stored handled in the inbox — archived for blocked
+// contacts), status updates of outgoing messages, and channel events.
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { Channel, IncomingChannelEvent, IncomingEvent, IncomingMsgEvent, IncomingStatusEvent } from '../channels/types.ts';
+import type { ChannelRoutesOptions } from '../channels/routes.ts';
+import { findActiveChannel, findActiveChannelByAddress, insertIncoming, STATUS_CODES, type ChannelRow } from '../models/msgs.ts';
+import { getWorkspace, type Workspace } from '../models/workspaces.ts';
+import { normalizeURN } from '../engine/urns/index.ts';
+import { toUrn } from '../models/urns.ts';
+import { getOrCreateContactsByUrns } from './urn-contacts.ts';
+import { toChannel } from './sender.ts';
+
+/** The lookups and event sink the /c/ routes need (see channels/routes.ts). */
+export function channelRouteHandlers(db: Kysely<DB>): ChannelRoutesOptions {
+  return {
+    async lookupChannel(uuid: string) {
+      const c = await findActiveChannel(db, uuid);
+      return c ? toChannel(c) : null;
+    },
+    async lookupChannelByAddress(typeCode: string, address: string) {
+      const c = await findActiveChannelByAddress(db, typeCode, address);
+      return c ? toChannel(c) : null;
+    },
+    async onEvents(channel: Channel, events: IncomingEvent[]) {
+      await storeChannelEvents(db, channel.uuid, events);
+    },
+  };
+}
+
+export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, events: IncomingEvent[]): Promise<void> {
+  const row = await findActiveChannel(db, channelUuid);
+  if (!row) throw new Error(`no active channel ${channelUuid}`);
+  const ws = await getWorkspace(db, row.org_id);
+  if (!ws) throw new Error('channel without workspace');
+  await db.transaction().execute(async (tx) => {
+    for (const e of events) {
+      if (e.kind === 'msg') await receiveMessage(tx, ws, row, e);
+      else if (e.kind === 'status') await applyStatus(tx, row, e);
+      else await receiveChannelEvent(tx, ws, row, e);
+    }
+    await tx.updateTable('channels').set({ last_seen: sql`clock_timestamp()` }).where('id', '=', row.id).execute();
+  });
+}
+
+/** The URN's owner (created when new), with the URN pointed at this channel (affinity). */
+async function contactForUrn(tx: Transaction<DB>, ws: Workspace, channel: ChannelRow, rawUrn: string, name?: string) {
+  const normalized = normalizeURN(rawUrn, channel.country || ws.country || null);
+  if (!normalized) throw new Error(`invalid URN ${rawUrn}`);
+  const urn = toUrn(normalized);
+  const [{ contact }] = await getOrCreateContactsByUrns(tx, ws, [urn], { name: name || null });
+  const u = await tx.updateTable('contact_urns').set({ channel_id: channel.id }).where('org_id', '=', ws.id).where('identity', '=', urn.identity)
+    .returning(['id']).executeTakeFirstOrThrow();
+  return { contact, urnId: u.id };
+}
+
+async function receiveMessage(tx: Transaction<DB>, ws: Workspace, channel: ChannelRow, e: IncomingMsgEvent): Promise<void> {
+  const { contact, urnId } = await contactForUrn(tx, ws, channel, e.urn, e.contactName);
+  if (e.newUrn) {
+    const extra = normalizeURN(e.newUrn, null);
+    if (extra) {
+      const u = toUrn(extra);
+      await sql`INSERT INTO contact_urns (org_id, contact_id, scheme, path, identity, display, priority, channel_id)
+        VALUES (${ws.id}, ${contact.id}, ${u.scheme}, ${u.path}, ${u.identity}, ${u.display}, 1, ${channel.id})
+        ON CONFLICT (org_id, identity) DO UPDATE SET contact_id = EXCLUDED.contact_id WHERE contact_urns.contact_id IS NULL`.execute(tx);
+    }
+  }
+  // a stopped contact wrote to us: active again; blocked contacts' messages are archived
+  if (contact.status === 'S') await tx.updateTable('contacts').set({ status: 'A' }).where('id', '=', contact.id).execute();
+  await insertIncoming(tx, ws.id, {
+    uuid: e.uuid, contactId: contact.id, urnId, channelId: channel.id, text: e.text, attachments: e.attachments,
+    externalId: e.externalId, receivedOn: e.receivedOn, visibility: contact.status === 'B' ? 'A' : 'V',
+  });
+  await tx.updateTable('contacts').set({ last_seen_on: e.receivedOn, modified_on: sql`clock_timestamp()` }).where('id', '=', contact.id).execute();
+}
+
+/** Statuses only move forward (a late "sent" never overwrites "delivered"); failures always apply. */
+const RANK: Record<string, number> = { I: 0, Q: 1, E: 1, W: 2, S: 3, D: 4, R: 5, F: 6 };
+
+async function applyStatus(tx: Transaction<DB>, channel: ChannelRow, e: IncomingStatusEvent): Promise<void> {
+  const code = STATUS_CODES[e.status];
+  if (!code) return;
+  let q = tx.selectFrom('msgs').select(['id', 'status']).where('org_id', '=', channel.org_id).where('channel_id', '=', channel.id).where('direction', '=', 'O');
+  if (e.msgUuid) q = q.where('uuid', '=', e.msgUuid);
+  else if (e.externalId) q = q.where('external_id', '=', e.externalId);
+  else return;
+  const msgs = await q.execute();
+  for (const m of msgs) {
+    if (m.status === 'F' || (code !== 'F' && code !== 'E' && (RANK[code] ?? 0) < (RANK[m.status] ?? 0))) continue;
+    await tx.updateTable('msgs').set({
+      status: code, modified_on: sql`clock_timestamp()`,
+      ...(['W', 'S', 'D', 'R'].includes(code) && { sent_on: sql`COALESCE(sent_on, clock_timestamp())` }),
+      ...(code === 'E' && { error_count: sql`error_count + 1` }),
+    }).where('id', '=', m.id).execute();
+  }
+}
+
+const EVENT_TYPES: Record<string, string> = {
+  new_conversation: 'new-conversation', stop_contact: 'stop-contact', referral: 'referral', welcome_message: 'welcome-message',
+  optin: 'optin', optout: 'optout',
+};
+
+async function receiveChannelEvent(tx: Transaction<DB>, ws: Workspace, channel: ChannelRow, e: IncomingChannelEvent): Promise<void> {
+  const { contact, urnId } = await contactForUrn(tx, ws, channel, e.urn, e.contactName);
+  await tx.insertInto('channel_events').values({
+    uuid: randomUUID(), org_id: ws.id, channel_id: channel.id, contact_id: contact.id, contact_urn_id: urnId,
+    event_type: EVENT_TYPES[e.eventType] ?? e.eventType, extra: JSON.stringify(e.extra ?? {}), occurred_on: e.occurredOn,
+  }).execute();
+  if (e.eventType === 'stop_contact') {
+    await tx.updateTable('contacts').set({ status: 'S', modified_on: sql`clock_timestamp()` }).where('id', '=', contact.id).execute();
+    await tx.deleteFrom('contact_groups_contacts').where('contact_id', '=', contact.id).execute();
+  }
+}
