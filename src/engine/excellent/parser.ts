@@ -35,8 +35,11 @@ class Parser {
     return this.toks[Math.min(this.i + o, this.toks.length - 1)];
   }
 
+  /** RapidPro quotes up to 10 characters of the offending line from where parsing stopped. */
   private fail(tok: Token): never {
-    throw new SyntaxError(`syntax error at ${[...this.src.slice(tok.pos)].slice(0, 10).join('')}`);
+    const rest = this.src.slice(tok.pos);
+    const eol = rest.indexOf('\n');
+    throw new SyntaxError(`syntax error at ${[...(eol < 0 ? rest : rest.slice(0, eol))].slice(0, 10).join('')}`);
   }
 
   private expect(type: TokenType): Token {
@@ -182,8 +185,37 @@ class Parser {
   }
 }
 
+/** Children of a node, for walking trees without recursion. */
+function children(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'dot': return [e.obj];
+    case 'index': return [e.obj, e.index];
+    case 'call': return [e.fn, ...e.args];
+    case 'lambda': return [e.body];
+    case 'neg': case 'paren': return [e.x];
+    case 'bin': return [e.l, e.r];
+    default: return [];
+  }
+}
+
+/** Whether the tree is deeper than `max` (evaluation recurses once per level). */
+function treeDepthExceeds(root: Expr, max: number): boolean {
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    if (d > max) return true;
+    for (const c of children(e)) stack.push([c, d + 1]);
+  }
+  return false;
+}
+
+/** Evaluation depth allowed: far above real expressions, far below the JS stack limit. */
+const MAX_EVAL_DEPTH = 2000;
+
 /** Parses an expression; throws SyntaxError with RapidPro's message text. */
 export function parseExpression(src: string): Expr {
   if (nestingExceeds(src, MAX_NESTING)) throw new SyntaxError('expression nesting too deep');
-  return new Parser(src, tokenize(src)).parse();
+  const e = new Parser(src, tokenize(src)).parse();
+  if (treeDepthExceeds(e, MAX_EVAL_DEPTH)) throw new SyntaxError('expression nesting too deep');
+  return e;
 }
