@@ -40,9 +40,21 @@ export function render(v: XValue): string {
   return v.message;
 }
 
+/**
+ * Go compares strings as UTF-8 bytes, which orders by code point. UTF-16 order differs only where a
+ * surrogate (astral character) meets U+E000–U+FFFF, so those units are shifted before comparing.
+ */
 export function byteCompare(a: string, b: string): number {
-  // Go compares UTF-8 bytes; for BMP text that matches UTF-16 order except around surrogates
-  return a < b ? -1 : a > b ? 1 : 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca >= 0xd800) ca = ca >= 0xe000 ? ca - 0x800 : ca + 0x2000;
+    if (cb >= 0xd800) cb = cb >= 0xe000 ? cb - 0x800 : cb + 0x2000;
+    return ca < cb ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 export function toXText(v: XValue): string | XError {

@@ -50,6 +50,8 @@ test('fuzz: deeply nested and huge inputs are bounded', () => {
     '@(' + 'array('.repeat(99) + ')'.repeat(99) + ')',
     '@(foreach(split(repeat("a ", 5000)), (x) => repeat(x, 10000)))',
     '@'.repeat(100_000),
+    // 99 bracket levels, each holding a long operator chain: a tree far deeper than the bracket count
+    '@' + Array.from({ length: 99 }).reduce<string>((e) => '(' + e + ' + 1'.repeat(390) + ')', '1'),
     '@(' + '"'.repeat(10_001),
   ];
   for (const t of cases) {

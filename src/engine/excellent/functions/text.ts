@@ -1,5 +1,5 @@
 // Text functions (§3.6 "Text"). Lengths and slices count code points, as Go's rune handling does.
-import { toInteger, toXText } from '../convert.ts';
+import { byteCompare, toInteger, toXText } from '../convert.ts';
 import { Decimal } from '../decimal.ts';
 import { checkedNumber } from '../numbers.ts';
 import { XArray, XError } from '../values.ts';
@@ -187,16 +187,7 @@ initialText('regex_match', 1, 2, (_env, text, rest) => {
 
 oneText('text_length', (_env, s) => new Decimal([...s].length));
 
-twoTexts('text_compare', (_env, a, b) => new Decimal(compareBytes(a, b)));
-
-/** Compares as UTF-8 byte strings (Go's strings.Compare). */
-export function compareBytes(a: string, b: string): number {
-  if (a === b) return 0;
-  const ea = Buffer.from(a, 'utf8');
-  const eb = Buffer.from(b, 'utf8');
-  const c = Buffer.compare(ea, eb);
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
-}
+twoTexts('text_compare', (_env, a, b) => new Decimal(byteCompare(a, b)));
 
 def('repeat', 2, 2, (_env, [t, c]) => {
   const text = toXText(t);
