@@ -1,4 +1,4 @@
-import type { EventLogger } from './core/events.ts';
+import type { EventLogger, Segment } from './core/events.ts';
 import type { Exit, Node } from './definition/flow.ts';
 import { actionType } from './actions/registry.ts';
 import { routeNode, routeTimeout } from './routers/index.ts';
@@ -149,12 +149,10 @@ async function continueUntilWait(
       if (destination) {
         const dest = current!.flow!.node(destination);
         if (dest && node) {
-          const seg: Record<string, string> = {
-            flow_uuid: current!.flow!.uuid, node_uuid: node.uuid, exit_uuid: exit.uuid,
-            destination_uuid: dest.uuid, time: session.now(),
-          };
-          if (operand) seg.operand = operand;
-          sprint.segments.push(seg as never);
+          const segment: Segment = { flow_uuid: current!.flow!.uuid, node_uuid: node.uuid, exit_uuid: exit.uuid, destination_uuid: dest.uuid, time: '' };
+          if (operand) segment.operand = operand;
+          segment.time = session.now();
+          sprint.segments.push(segment);
         }
       }
       exit = null;

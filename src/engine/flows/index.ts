@@ -19,3 +19,4 @@ export type * from './services.ts';
 export { uuidV4Generator, uuidV7Generator, type UUIDGenerator } from './core/uuids.ts';
 export { buildRootContext, sessionContext } from './context/root.ts';
 export { ACTION_TYPES } from './actions/registry.ts';
+export { MODIFIER_TYPES } from './modifiers/read.ts';

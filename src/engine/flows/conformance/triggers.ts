@@ -6,7 +6,6 @@ import { triggerContext } from '../context/session.ts';
 import { X } from '../expressions.ts';
 import { readTrigger } from '../triggers.ts';
 import { canonical, firstDifference } from './normalize.ts';
-import { testEnvironment } from './setup.ts';
 
 interface TriggerCase { description: string; trigger: unknown; read_error?: string; context?: unknown }
 
@@ -16,7 +15,6 @@ export function runTriggersSet(root: string): SetResult {
   const result = emptyResult('triggers');
   if (!existsSync(dir)) return result;
   const assets = readAssets(JSON.parse(readFileSync(path.join(dir, '_assets.json'), 'utf8')));
-  const env = testEnvironment();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('_')).sort()) {
     const cases = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as TriggerCase[];
     for (const [i, tc] of cases.entries()) {

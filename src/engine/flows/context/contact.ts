@@ -37,7 +37,7 @@ export function fieldValue(type: string, v: FieldValue | undefined): XVal {
   }
 }
 
-export function fieldsContext(c: Contact, env: Environment): XVal {
+export function fieldsContext(c: Contact): XVal {
   return X.lazyObject(() => {
     const props: Record<string, XVal> = {};
     const lines: string[] = [];
@@ -104,7 +104,7 @@ export function contactContext(c: Contact, env: Environment): XVal {
           return (preferred ? urnValue(preferred, env) : null) as XValue;
         }),
         groups: lazy(() => X.array(c.groups.map((g) => X.object({ uuid: X.text(g.uuid), name: X.text(g.name) }))) as XValue),
-        fields: fieldsContext(c, env),
+        fields: fieldsContext(c),
         channel: lazy(() => {
           const channel = c.route()?.channel;
           return (channel

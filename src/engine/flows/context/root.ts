@@ -39,7 +39,7 @@ export function buildRootContext(run: Run, env: Environment): XVal {
       locals: localsContext(run.locals),
       results: resultsContext(run.results),
       urns: urnsContext(contact, env),
-      fields: fieldsContext(contact, env),
+      fields: fieldsContext(contact),
       ticket: lastTicketContext(contact),
       trigger: triggerContext(session.trigger, session.assets),
       resume: resumeContext(session.currentResume),

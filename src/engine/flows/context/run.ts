@@ -98,7 +98,7 @@ export function relatedRunContext(r: RelatedRun, env: Environment): XVal {
       contact: r.contact ? contactContext(r.contact, env) : null,
       flow: r.flow ? flowContext(r.flow, r.flowRevision) : null,
       urns: r.contact ? urnsContext(r.contact, env) : null,
-      fields: r.contact ? fieldsContext(r.contact, env) : null,
+      fields: r.contact ? fieldsContext(r.contact) : null,
       results: resultsContext(r.results),
       status: X.text(r.status),
       run: X.object({

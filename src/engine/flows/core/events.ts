@@ -1,5 +1,3 @@
-import type { Ref } from '../assets.ts';
-
 /** An engine event in goflow's JSON shape: `uuid`, `type`, `created_on` plus type fields. */
 export interface FlowEvent { uuid: string; type: string; created_on: string; [field: string]: unknown }
 
@@ -44,4 +42,3 @@ export function dependencyError(kind: string, ref: { uuid?: string; name?: strin
   );
 }
 
-export const refOf = (r: { uuid: string; name: string }): Ref => ({ uuid: r.uuid, name: r.name });

@@ -7,7 +7,6 @@ import { routeSwitch } from './switch.ts';
 
 const routers = { switch: routeSwitch, random: routeRandom };
 
-export const ROUTER_TYPES = Object.keys(routers);
 
 /** Routes a node through its router; returns the exit UUID ('' when no category was picked). */
 export function routeNode(run: Run, node: Node, step: Step, log: EventLogger): { exitUUID: string; operand: string } {
