@@ -199,12 +199,13 @@ export function parseLayout(value: string, layout: string, kind: LayoutKind): Pa
     switch (t.seq) {
       case 'YYYY': n = num(4, 4); if (n !== null) r.year = n; break;
       case 'YY': n = num(2, 2); if (n !== null) r.year = n >= 69 ? 1900 + n : 2000 + n; break;
-      case 'M': n = num(1, 2); if (n !== null) r.month = n; if (n !== null && (n < 1 || n > 12)) return { error: 'month out of range' }; break;
-      case 'MM': n = num(2, 2); if (n !== null) r.month = n; if (n !== null && (n < 1 || n > 12)) return { error: 'month out of range' }; break;
+      case 'M': n = num(1, 2); if (n !== null) r.month = n; if (n !== null && (n < 1 || n > 12)) return fail(t.seq); break;
+      case 'MM': n = num(2, 2); if (n !== null) r.month = n; if (n !== null && (n < 1 || n > 12)) return fail(t.seq); break;
       case 'D': n = num(1, 2); if (n !== null) r.day = n; break;
       case 'DD': n = num(2, 2); if (n !== null) r.day = n; break;
-      case 'h': case 't': n = num(1, 2); if (n !== null) r.hour = n; break;
-      case 'hh': case 'tt': n = num(2, 2); if (n !== null) r.hour = n; break;
+      // Go reads 24-hour values with one or two digits whatever the layout's padding
+      case 'h': case 't': case 'tt': n = num(1, 2); if (n !== null) r.hour = n; break;
+      case 'hh': n = num(2, 2); if (n !== null) r.hour = n; break;
       case 'm': n = num(1, 2); if (n !== null) r.minute = n; break;
       case 'mm': n = num(2, 2); if (n !== null) r.minute = n; break;
       case 's': n = num(1, 2); if (n !== null) r.second = n; break;
