@@ -160,19 +160,23 @@ export async function loadContactDetails(db: Db, orgId: number, ids: number[], o
     : sql`(SELECT json_agg(json_build_array(n.text, n.created_on, us.email, us.first_name, us.last_name) ORDER BY n.created_on, n.id)
          FROM (SELECT * FROM contact_notes n WHERE n.contact_id = c.id ORDER BY n.created_on DESC, n.id DESC LIMIT ${MAX_NOTES}) n
          LEFT JOIN users us ON us.id = n.created_by_id)`;
+  // The outer query scopes to the workspace; the per-contact lists then follow contact_id alone
+  // (each on its (contact_id, ...) index: an org_id condition there only tempts the planner into
+  // scanning the workspace's rows).
   const rows = await sql<{ id: number; urns: any[] | null; groups: any[] | null; vals: any[] | null; notes: any[] | null; flow: [string, string] | null }>`
     SELECT c.id,
       (SELECT json_agg(json_build_array(u.id, u.scheme, u.path, u.identity, u.display, u.priority, u.channel_id, ch.uuid, ch.name) ORDER BY u.priority DESC, u.id)
          FROM contact_urns u LEFT JOIN channels ch ON ch.id = u.channel_id
-        WHERE u.contact_id = c.id AND u.org_id = ${orgId}) AS urns,
+        WHERE u.contact_id = c.id) AS urns,
       (SELECT json_agg(json_build_array(g.id, g.uuid, g.name) ORDER BY g.id)
          FROM contact_groups_contacts gc JOIN contact_groups g ON g.id = gc.group_id
-        WHERE gc.contact_id = c.id AND g.org_id = ${orgId} AND g.is_active AND g.group_type IN ('M', 'Q')) AS groups,
+        WHERE gc.contact_id = c.id AND g.is_active AND g.group_type IN ('M', 'Q')) AS groups,
       (SELECT json_agg(json_build_array(v.field_id, v.text_value, v.number_value::text, v.datetime_value, v.state_value, v.district_value, v.ward_value))
-         FROM contact_field_values v WHERE v.contact_id = c.id AND v.org_id = ${orgId}) AS vals,
+         FROM contact_field_values v WHERE v.contact_id = c.id) AS vals,
       ${notes} AS notes,
-      (SELECT json_build_array(f.uuid, f.name) FROM contacts cc JOIN flows f ON f.id = cc.current_flow_id WHERE cc.id = c.id) AS flow
-    FROM (SELECT unnest(${sql.raw(`ARRAY[${ids.map((i) => Number(i)).join(',')}]::bigint[]`)}) AS id) c`.execute(db);
+      (SELECT json_build_array(f.uuid, f.name) FROM flows f WHERE f.id = c.current_flow_id) AS flow
+    FROM contacts c
+    WHERE c.org_id = ${orgId} AND c.id = ANY(${sql.raw(`ARRAY[${ids.map((i) => Number(i)).join(',')}]::bigint[]`)})`.execute(db);
   for (const r of rows.rows) {
     if (r.urns) {
       details.urns.set(

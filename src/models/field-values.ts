@@ -139,17 +139,41 @@ export function parseFieldValue(raw: string, env: FieldEnv, now?: Date): ParsedF
   };
 }
 
-/** A stored datetime value ("2017-11-11 11:12:13.5+00") rendered in the workspace zone as Python's isoformat. */
+// Zone offsets by 15-minute UTC bucket: every real zone transition falls on such a boundary, and
+// asking Intl (through luxon) for each value dominated the cost of rendering a page of contacts.
+const offsetCache = new Map<string, number>();
+
+function zoneOffsetMinutes(zone: string, ms: number): number {
+  const key = `${zone}|${Math.floor(ms / 900_000)}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = DateTime.fromMillis(ms, { zone }).offset;
+    if (offsetCache.size > 50_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * A stored datetime value ("2017-11-11 11:12:13.5+00", or its JSON form "2017-11-11T11:12:13.5+00:00")
+ * rendered in the workspace zone as Python's isoformat: microseconds only when not zero.
+ */
 export function formatFieldDatetime(stored: string, timezone: string): string | null {
   const m = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:\+00(?::?00)?|Z)$/.exec(stored);
   if (!m) return null;
-  const dt = DateTime.fromObject(
-    { year: +m[1], month: +m[2], day: +m[3], hour: +m[4], minute: +m[5], second: +m[6] },
-    { zone: 'UTC' },
-  ).setZone(timezone);
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  const offset = zoneOffsetMinutes(timezone, ms);
+  const local = new Date(ms + offset * 60_000);
   const usec = (m[7] ?? '').padEnd(6, '0');
   const frac = usec === '000000' ? '' : `.${usec}`;
-  return `${dt.toFormat("yyyy-MM-dd'T'HH:mm:ss")}${frac}${dt.toFormat('ZZ')}`;
+  const abs = Math.abs(offset);
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return (
+    `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
+    `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}${frac}${zone}`
+  );
 }
 
 export interface StoredFieldValue {
