@@ -58,7 +58,11 @@ export async function openDatabase(config: DatabaseConfig, opts: OpenOptions = {
       port: SOCKET_PORT,
       user: 'postgres',
       database: 'postgres',
-      max: opts.poolSize ?? 8,
+      // One connection: pglite-socket multiplexes every client onto one backend message by
+      // message, so two clients' extended-protocol queries (Parse/Bind/Execute) interleave and
+      // corrupt each other's unnamed statements ("portal does not exist"). PGlite runs one query
+      // at a time anyway, so a single connection costs no throughput.
+      max: opts.poolSize ?? 1,
     });
     mode = embedded ? 'embedded' : 'socket';
   }

@@ -126,6 +126,14 @@ export interface ChannelEventsTable {
   event_type: string; extra: Json; occurred_on: Timestamp; created_on: Timestamp;
 }
 
+export interface FlowStartsTable {
+  id: Id; uuid: string; org_id: number; flow_id: number; start_type: Generated<string>; status: Generated<string>;
+  params: Json | null; restart_participants: Generated<boolean>; exclude_active: Generated<boolean>;
+  contact_count: number | null; created_by_id: number | null; created_on: Timestamp; modified_on: Timestamp;
+}
+export interface FlowStartGroupsTable { start_id: number; group_id: number }
+export interface FlowStartContactsTable { start_id: number; contact_id: number }
+
 export interface DB {
   orgs: OrgsTable;
   users: UsersTable;
@@ -152,6 +160,9 @@ export interface DB {
   flows_labels: FlowsLabelsTable;
   flow_sessions: FlowSessionsTable;
   flow_runs: FlowRunsTable;
+  flow_starts: FlowStartsTable;
+  flow_start_groups: FlowStartGroupsTable;
+  flow_start_contacts: FlowStartContactsTable;
   broadcasts: BroadcastsTable;
   broadcasts_contacts: BroadcastsContactsTable;
   broadcasts_groups: BroadcastsGroupsTable;

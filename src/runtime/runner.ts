@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Workspace } from '../models/workspaces.ts';
 import { newEngine, readAssets, type EngineServices, type SessionAssets, type SprintResult } from '../engine/flows/index.ts';
@@ -7,6 +7,7 @@ import { loadAssets } from './assets.ts';
 import { loadEngineContacts } from './contacts.ts';
 import { persistSprint, findWaitingSession } from './sessions.ts';
 import { applyEvents, type MessageSink } from './events.ts';
+import { bulkInterrupt } from '../models/contacts.ts';
 
 /** What the runtime needs from the outside world. */
 export interface RuntimeDeps {
@@ -24,29 +25,12 @@ export async function workspaceAssets(db: Kysely<DB>, ws: Workspace): Promise<Se
   return readAssets(await loadAssets(db, ws.id));
 }
 
-/**
- * Ends a contact's waiting session as interrupted (its waiting and active runs too), as mailroom does
- * before starting the contact in another flow or when asked to interrupt.
- */
-export async function interruptWaiting(tx: Kysely<DB>, orgId: number, contactIds: number[]): Promise<number> {
-  if (!contactIds.length) return 0;
-  const ended = await sql<{ id: number }>`UPDATE flow_sessions SET status = 'I', ended_on = clock_timestamp(), timeout_on = NULL, wait_expires_on = NULL
-    WHERE org_id = ${orgId} AND status = 'W' AND contact_id = ANY(${contactIds}::bigint[]) RETURNING id`.execute(tx);
-  if (ended.rows.length) {
-    const ids = ended.rows.map((r) => r.id);
-    await sql`UPDATE flow_runs SET status = 'I', exited_on = clock_timestamp(), modified_on = clock_timestamp()
-      WHERE session_id = ANY(${ids}::bigint[]) AND status IN ('A', 'W')`.execute(tx);
-  }
-  await sql`UPDATE contacts SET current_flow_id = NULL WHERE org_id = ${orgId} AND id = ANY(${contactIds}::bigint[]) AND current_flow_id IS NOT NULL`.execute(tx);
-  return ended.rows.length;
-}
-
-async function commitSprint(deps: RuntimeDeps, ws: Workspace, contactId: number, result: SprintResult, sessionId: number | null): Promise<void> {
+async function commitSprint(deps: RuntimeDeps, ws: Workspace, contactId: number, result: SprintResult, sessionId: number | null, startId: number | null = null): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
     const waiting = result.session.runs.find((r) => r.status === 'waiting' || r.status === 'active');
     const flowUuid = (waiting ?? result.session.runs[result.session.runs.length - 1])?.toJSON().flow as { uuid: string } | undefined;
     await applyEvents(tx, ws, contactId, result.events as any[], deps.sink, flowUuid?.uuid ?? null);
-    await persistSprint(tx, ws.id, contactId, result, sessionId);
+    await persistSprint(tx, ws.id, contactId, result, sessionId, startId);
   });
 }
 
@@ -54,6 +38,8 @@ export interface StartOptions {
   params?: Record<string, unknown>;
   /** Leave contacts that are already in a flow alone instead of interrupting them. */
   excludeActive?: boolean;
+  /** The flow start these sessions belong to (their first runs record it). */
+  startId?: number;
 }
 
 /**
@@ -79,10 +65,11 @@ export async function startFlow(deps: RuntimeDeps, ws: Workspace, flowUuid: stri
   for (const id of ids) {
     const contact = contacts.get(id);
     if (!contact) continue;
-    await deps.db.transaction().execute((tx) => interruptWaiting(tx, ws.id, [id]));
+    // as mailroom does, a new start interrupts whatever the contact was waiting in
+    await deps.db.transaction().execute((tx) => bulkInterrupt(tx, ws.id, null, [id]));
     const trigger = { type: 'manual', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), ...(opts.params ? { params: opts.params } : {}) };
     const result = await engine.start(assets, env, contact, trigger);
-    await commitSprint(deps, ws, id, result, null);
+    await commitSprint(deps, ws, id, result, null, opts.startId ?? null);
     started.push(id);
   }
   return started;

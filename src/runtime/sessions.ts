@@ -15,7 +15,9 @@ export interface PersistedSession {
  * expires), every run it touched (status, results, path, whether it got input) and the contact's
  * current flow. Call inside the transaction that applies the sprint's events.
  */
-export async function persistSprint(tx: Kysely<DB>, orgId: number, contactId: number, result: SprintResult, existingSessionId: number | null): Promise<PersistedSession> {
+export async function persistSprint(
+  tx: Kysely<DB>, orgId: number, contactId: number, result: SprintResult, existingSessionId: number | null, startId: number | null = null,
+): Promise<PersistedSession> {
   const session = result.session;
   // Runs keep their full path in flow_runs even though the compacted session drops it.
   const runs = session.runs.map((r) => r.toJSON() as Record<string, any>);
@@ -64,8 +66,10 @@ export async function persistSprint(tx: Kysely<DB>, orgId: number, contactId: nu
   for (const r of runs) {
     const flowId = flowIds.get(r.flow.uuid);
     if (flowId === undefined) continue; // a flow deleted since the session started
-    await sql`INSERT INTO flow_runs (uuid, org_id, flow_id, contact_id, session_id, status, responded, results, path, created_on, modified_on, exited_on)
-      VALUES (${r.uuid}, ${orgId}, ${flowId}, ${contactId}, ${sessionId}, ${RUN_STATUS[r.status] ?? 'F'}, ${r.had_input === true},
+    // the first run of a session started by a flow start carries the start
+    const runStart = startId !== null && r.uuid === runs[0].uuid ? startId : null;
+    await sql`INSERT INTO flow_runs (uuid, org_id, flow_id, contact_id, session_id, start_id, status, responded, results, path, created_on, modified_on, exited_on)
+      VALUES (${r.uuid}, ${orgId}, ${flowId}, ${contactId}, ${sessionId}, ${runStart}, ${RUN_STATUS[r.status] ?? 'F'}, ${r.had_input === true},
               ${JSON.stringify(r.results ?? {})}, ${JSON.stringify(r.path ?? [])}, ${r.created_on}, ${r.modified_on}, ${r.exited_on ?? null})
       ON CONFLICT (uuid) DO UPDATE SET status = EXCLUDED.status, responded = EXCLUDED.responded, results = EXCLUDED.results,
         path = EXCLUDED.path, modified_on = EXCLUDED.modified_on, exited_on = EXCLUDED.exited_on`.execute(tx);

@@ -200,16 +200,17 @@ function attributeCondition(c: Condition, ctx: CompileContext): Expr {
 }
 
 function compileNode(node: QueryNode, ctx: CompileContext): Expr {
-  if (node.type === 'and' || node.type === 'or') {
+  if (node.type !== 'condition') {
     const parts = node.children.map((ch) => compileNode(ch, ctx));
     const joiner = node.type === 'and' ? sql` AND ` : sql` OR `;
     return sql<SqlBool>`(${sql.join(parts, joiner)})`;
   }
-  switch (node.property.kind) {
+  const property = node.property;
+  switch (property.kind) {
     case 'attribute':
       return attributeCondition(node, ctx);
     case 'urn':
-      return urnCondition(node, ctx, node.property.scheme);
+      return urnCondition(node, ctx, property.scheme);
     case 'field':
       return fieldCondition(node, ctx);
   }

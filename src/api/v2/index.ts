@@ -11,6 +11,7 @@ import { contactActions } from './contact_actions.ts';
 import { flows } from './flows.ts';
 import { definitions } from './definitions.ts';
 import { runs } from './runs.ts';
+import { flowStarts } from './flow_starts.ts';
 import { broadcasts } from './broadcasts.ts';
 import { messages } from './messages.ts';
 import { messageActions } from './message_actions.ts';
@@ -18,4 +19,4 @@ import { channels } from './channels.ts';
 import { channelEvents } from './channel_events.ts';
 
 /** Every API v2 endpoint; each lives in its own file. */
-export const endpoints: Endpoint[] = [contacts, contactActions, flows, definitions, runs, groups, labels, topics, fields, globals, users, workspace, broadcasts, messages, messageActions, channels, channelEvents];
+export const endpoints: Endpoint[] = [contacts, contactActions, flows, definitions, runs, flowStarts, groups, labels, topics, fields, globals, users, workspace, broadcasts, messages, messageActions, channels, channelEvents];

@@ -4,6 +4,7 @@ import * as m0002 from './0002_contacts.ts';
 import * as m0003 from './0003_contact_search.ts';
 import * as m0004 from './0004_flows.ts';
 import * as m0005 from './0005_messages.ts';
+import * as m0006 from './0006_flow_starts.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_contact_search': m0003,
   '0004_flows': m0004,
   '0005_messages': m0005,
+  '0006_flow_starts': m0006,
 };
