@@ -2,7 +2,7 @@ import type { Environment } from '../environment.ts';
 import type { SessionAssets } from './assets.ts';
 import type { Contact } from './core/contact.ts';
 import type { EventLogger, FlowEvent } from './core/events.ts';
-import { formatTime } from './core/time.ts';
+import { compareTimes, formatTime } from './core/time.ts';
 import { countryFromTel } from './core/urns.ts';
 import { uuidV7Generator, type UUIDGenerator } from './core/uuids.ts';
 import { defaultExpireAfterMinutes, type Flow, type FlowType } from './definition/flow.ts';
@@ -112,7 +112,7 @@ export class Session {
   /** The run most recently modified (goflow's current run), whose context templates see. */
   currentRun(): Run | undefined {
     let last: Run | undefined;
-    for (const r of this.runs) if (!last || r.modifiedOn > last.modifiedOn) last = r;
+    for (const r of this.runs) if (!last || compareTimes(r.modifiedOn, last.modifiedOn) > 0) last = r;
     return last;
   }
 

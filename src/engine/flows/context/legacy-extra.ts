@@ -1,4 +1,5 @@
 import { snakify } from '../core/results.ts';
+import { compareTimes } from '../core/time.ts';
 import { X, type XVal } from '../expressions.ts';
 import type { Run } from '../run.ts';
 import { triggerParams } from '../triggers.ts';
@@ -17,7 +18,7 @@ export function legacyExtraContext(run: Run): XVal {
   return X.lazyObject(() => {
     const props: Record<string, XVal> = {};
     addValues(props, triggerParams(run.session.trigger));
-    const results = Object.values(run.results).sort((a, b) => a.created_on.localeCompare(b.created_on));
+    const results = Object.values(run.results).sort((a, b) => compareTimes(a.created_on, b.created_on));
     for (const r of results) {
       if (r.extra === undefined || r.extra === null) continue;
       props[snakify(r.name)] = X.text((r as { extraText?: string }).extraText ?? JSON.stringify(r.extra));

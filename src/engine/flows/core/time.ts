@@ -66,3 +66,11 @@ export function formatTime(date: Date, subNanos = 0): string {
   while (frac.charCodeAt(end - 1) === 48) end--;
   return `${base}.${frac.slice(0, end)}Z`;
 }
+
+/** Orders two RFC 3339 timestamps (nanosecond digits included); negative when a is earlier. */
+export function compareTimes(a: string, b: string): number {
+  const ms = Date.parse(a) - Date.parse(b);
+  if (ms !== 0) return ms;
+  const nanos = (t: string) => Number((/\.(\d+)/.exec(t)?.[1] ?? '').padEnd(9, '0').slice(3, 9));
+  return nanos(a) - nanos(b);
+}
