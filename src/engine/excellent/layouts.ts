@@ -95,14 +95,19 @@ export function localeNames(env: Environment): Names {
     try {
       const at = (m: number, d: number) => new Date(Date.UTC(2023, m, d, 12));
       const fmt = (opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(tag, { ...opts, timeZone: 'UTC' });
-      const mf = fmt({ month: 'long' });
-      const smf = fmt({ month: 'short' });
+      // months as they appear in a date (genitive in languages such as Russian), like the locale data RapidPro uses
+      const monthIn = (style: 'long' | 'short') => {
+        const f = fmt({ day: 'numeric', month: style });
+        return (m: number) => f.formatToParts(at(m, 1)).find((p) => p.type === 'month')?.value ?? '';
+      };
+      const longMonth = monthIn('long');
+      const shortMonth = monthIn('short');
       const df = fmt({ weekday: 'long' });
       const sdf = fmt({ weekday: 'short' });
       // 2023-01-01 was a Sunday
       names = {
-        months: Array.from({ length: 12 }, (_, m) => mf.format(at(m, 1))),
-        shortMonths: Array.from({ length: 12 }, (_, m) => smf.format(at(m, 1))),
+        months: Array.from({ length: 12 }, (_, m) => longMonth(m)),
+        shortMonths: Array.from({ length: 12 }, (_, m) => shortMonth(m)),
         days: Array.from({ length: 7 }, (_, d) => df.format(at(0, 1 + d))),
         shortDays: Array.from({ length: 7 }, (_, d) => sdf.format(at(0, 1 + d))),
         amPm: ENGLISH.amPm,
