@@ -11,25 +11,30 @@ export const VALID_SCHEMES = new Set([
 ]);
 
 /** Splits `scheme:path?query#display` into parts (no validation). */
-export function parseURNString(raw: string): { scheme: string; path: string; query: URLSearchParams; display?: string } | null {
+export function parseURNString(raw: string): { scheme: string; path: string; channel?: string; display?: string } | null {
   const colon = raw.indexOf(':');
   if (colon <= 0) return null;
   const scheme = raw.slice(0, colon);
   let rest = raw.slice(colon + 1);
   let display: string | undefined;
   const hash = rest.indexOf('#');
-  if (hash >= 0) { display = decodeURIComponent(rest.slice(hash + 1)); rest = rest.slice(0, hash); }
-  let query = new URLSearchParams();
+  if (hash >= 0) {
+    display = decodeURIComponent(rest.slice(hash + 1)) || undefined;
+    rest = rest.slice(0, hash);
+  }
+  let channel: string | undefined;
   const q = rest.indexOf('?');
-  if (q >= 0) { query = new URLSearchParams(rest.slice(q + 1)); rest = rest.slice(0, q); }
-  return { scheme, path: rest, query, display: display || undefined };
+  if (q >= 0) {
+    channel = new URLSearchParams(rest.slice(q + 1)).get('channel') ?? undefined;
+    rest = rest.slice(0, q);
+  }
+  return { scheme, path: rest, channel, display };
 }
 
 export function readURN(raw: string, assets: SessionAssets): URN {
   const p = parseURNString(raw);
   if (!p) return { scheme: '', path: raw };
-  const channelUUID = p.query.get('channel');
-  const channel = channelUUID ? assets.channel(channelUUID) : undefined;
+  const channel = p.channel ? assets.channel(p.channel) : undefined;
   return { scheme: p.scheme, path: p.path, display: p.display, channel };
 }
 
