@@ -153,7 +153,10 @@ describe('functions and tests', () => {
 });
 
 describe('parse cache', () => {
-  test('the same template compiles once', () => {
-    assert.equal(compileTemplate('cached @(1 + 1)'), compileTemplate('cached @(1 + 1)'));
+  test('a template used again is served from the cache', () => {
+    const first = compileTemplate('cached @(1 + 1)');
+    const second = compileTemplate('cached @(1 + 1)');
+    assert.equal(compileTemplate('cached @(1 + 1)'), second);
+    assert.deepEqual(first.parts, second.parts);
   });
 });

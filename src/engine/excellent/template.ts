@@ -56,6 +56,18 @@ function remember(template: string, c: CompiledTemplate): void {
   young.set(template, c);
 }
 
+// A template enters the cache on its second use, so one-off templates don't churn it.
+let seenOnce = new Set<string>();
+
+function admit(template: string, c: CompiledTemplate): void {
+  if (seenOnce.delete(template)) {
+    remember(template, c);
+    return;
+  }
+  if (seenOnce.size >= CACHE_GENERATION) seenOnce = new Set();
+  seenOnce.add(template);
+}
+
 function parseOnce(source: string): { parsed: Expr | null; syntaxError: string | null } {
   try {
     return { parsed: parseExpression(source), syntaxError: null };
@@ -82,7 +94,7 @@ export function compileTemplate(template: string): CompiledTemplate {
     return { kind: 'expr', repr: identifier ? '@' + p.source : `@(${p.source})`, identifier, topLevel, source: p.source, ...parseOnce(p.source) };
   });
   c = new CompiledTemplate(template, parts);
-  remember(template, c);
+  admit(template, c);
   return c;
 }
 
