@@ -43,10 +43,20 @@ export interface EnqueueFn {
 
 /**
  * Creates a smart group in status "initializing" and, in the same transaction, the job that
- * evaluates it: the group exists only together with its pending evaluation.
+ * evaluates it: the group exists only together with its pending evaluation. Without a job queue
+ * (no workers in this process) the evaluation runs right after the group is committed.
  */
-export async function createSmartGroup(db: Kysely<DB>, ws: Workspace, name: string, query: string, enqueue: EnqueueFn) {
+export async function createSmartGroup(db: Kysely<DB>, ws: Workspace, name: string, query: string, enqueue: EnqueueFn | null) {
   const canonical = await validateGroupQuery(db, ws, query);
+  if (!enqueue) {
+    const group = await db
+      .insertInto('contact_groups')
+      .values({ uuid: randomUUID(), org_id: ws.id, name, group_type: 'Q', query: canonical, status: 'I' })
+      .returning(['id', 'uuid', 'name', 'query', 'status'])
+      .executeTakeFirstOrThrow();
+    await evaluateSmartGroup(db, ws.id, group.id);
+    return group;
+  }
   return db.transaction().execute(async (tx) => {
     const group = await tx
       .insertInto('contact_groups')

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Endpoint } from '../endpoint.ts';
 import { paginate } from '../pagination.ts';
 import { boolParam, exclusiveParams, param, uuidParam } from '../params.ts';
-import { cannotDeleteSystem, cannotModifySystem, limitReached, notFound } from '../errors.ts';
+import { ApiError, cannotDeleteSystem, cannotModifySystem, limitReached, notFound } from '../errors.ts';
+import { createSmartGroup, SmartGroupQueryError } from '../../models/smart-groups.ts';
 import { requireObjectBody } from '../validation.ts';
 import { checkWorkspaceWritable } from '../writes.ts';
 import { requireUuidDeleteLookup, uuidWriteLookup } from '../uuid-lookup.ts';
@@ -45,7 +46,7 @@ export const groups: Endpoint = {
       return { status: 200, body: { ...page, results: page.results.map((g) => serializeGroup(g as GroupRow, counts.get(g.id)!)) } };
     },
 
-    async POST({ req, db, workspace, body }) {
+    async POST({ req, db, jobs, workspace, body }) {
       const uuid = uuidWriteLookup(req);
       const existing = uuid ? await findGroupByUuid(db, workspace.id, uuid) : undefined;
       if (uuid && !existing) throw notFound();
@@ -55,11 +56,25 @@ export const groups: Endpoint = {
       const data = requireObjectBody(body());
       checkWorkspaceWritable(workspace);
       const name = await validateNameBody(data, (n) => groupNameTaken(db, workspace.id, n, existing?.id));
+      // Extension: `query` on create makes a smart group (RapidPro's API cannot create them).
+      const query = data.query === undefined || data.query === null ? null : data.query;
+      // As upstream, an update ignores it: a group's query never changes.
+      if (!existing && query !== null && (typeof query !== 'string' || !query.trim())) throw new ApiError(400, { query: ['Not a valid string.'] });
 
       if (existing) {
         const updated = await saveNamed(() => renameGroup(db, workspace.id, existing.id, name));
         const counts = await groupMemberCounts(db, [updated.id]);
         return { status: 200, body: serializeGroup(updated, counts.get(updated.id)!) };
+      }
+      if (query !== null) {
+        try {
+          const smart = await saveNamed(() => createSmartGroup(db, workspace, name, query, jobs ? (n, d, o) => jobs.enqueue(n, d, o) : null));
+          const row = await findGroupByUuid(db, workspace.id, smart.uuid);
+          return { status: 201, body: serializeGroup(row!, (await groupMemberCounts(db, [row!.id])).get(row!.id)!) };
+        } catch (e) {
+          if (e instanceof SmartGroupQueryError) throw new ApiError(400, { query: [e.message] });
+          throw e;
+        }
       }
       const created = await saveNamed(() => createManualGroup(db, workspace.id, name));
       return { status: 201, body: serializeGroup(created, 0) };
