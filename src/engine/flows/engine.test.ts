@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultEnvironment } from '../environment.ts';
-import { newEngine, readAssets, readFlow, uuidV4Generator } from './index.ts';
+import { inspectFlow, newEngine, readAssets, readFlow, uuidV4Generator } from './index.ts';
 import { checkEventShape } from './core/event-types.ts';
 import { GoPCG, steppingClock } from './conformance/determinism.ts';
 
@@ -141,5 +141,46 @@ describe('waits and resumes', () => {
     const { env, engine } = setup();
     const assets = readAssets({ flows: [flowDef([{ uuid: u(1), actions: [], exits: [{ uuid: u(21) }] }], { type: 'voice' })] });
     await assert.rejects(engine.start(assets, env, contact, trigger), /unable to trigger voice flow without call/);
+  });
+});
+
+describe('contact modifiers and inspection', () => {
+  test('modifiers change the contact, log events and re-evaluate smart groups', () => {
+    const { env, engine } = setup();
+    const assets = readAssets({
+      fields: [{ key: 'age', name: 'Age', type: 'number' }],
+      groups: [{ uuid: u(600), name: 'Adults', query: 'age >= 18' }],
+    });
+    const r = engine.modifyContact(assets, env, contact, [
+      { type: 'name', name: 'Anne' },
+      { type: 'field', field: { key: 'age', name: 'Age' }, value: '21' },
+    ]);
+    assert.equal(r.contact.name, 'Anne');
+    assert.deepEqual(r.contact.fields.age, { text: '21', number: 21 });
+    assert.deepEqual(r.events.map((e) => e.type), ['contact_name_changed', 'contact_field_changed', 'contact_groups_changed']);
+    assert.deepEqual(r.events[2].groups_added, [{ uuid: u(600), name: 'Adults' }]);
+  });
+
+  test('inspection lists results, locals and missing dependencies', () => {
+    const assets = readAssets({ fields: [{ key: 'age', name: 'Age', type: 'number' }] });
+    const flow = readFlow(flowDef([
+      {
+        uuid: u(1),
+        actions: [
+          { uuid: u(11), type: 'set_run_result', name: 'Score Given', value: '@fields.age', category: 'High' },
+          { uuid: u(12), type: 'set_run_local', local: 'tries', value: '1', operation: 'increment' },
+          { uuid: u(13), type: 'add_contact_groups', groups: [{ uuid: u(700), name: 'Gone' }] },
+        ],
+        exits: [{ uuid: u(21) }],
+      },
+    ]));
+    const info = inspectFlow(flow, assets);
+    assert.deepEqual(info.results, [{ key: 'score_given', name: 'Score Given', categories: ['High'], node_uuids: [u(1)] }]);
+    assert.deepEqual(info.locals, ['tries']);
+    assert.deepEqual(info.dependencies, [
+      { uuid: u(700), name: 'Gone', type: 'group', missing: true },
+      { key: 'age', name: '', type: 'field' },
+    ]);
+    assert.equal(info.issues.length, 1);
   });
 });
