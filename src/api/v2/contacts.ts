@@ -2,6 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { ApiContext, Endpoint } from '../endpoint.ts';
+import { compileSearch } from '../../search/search.ts';
+import { QueryError } from '../../engine/contactql/index.ts';
 import { paginate } from '../pagination.ts';
 import { boolParam, datetimeParam, param, uuidParam } from '../params.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
@@ -175,6 +177,16 @@ async function list({ req, db, workspace: ws, role }: ApiContext) {
       .executeTakeFirst();
     if (!group) return { status: 200, body: emptyPage };
     q = q.where('c.id', 'in', (eb) => eb.selectFrom('contact_groups_contacts as gc').select('gc.contact_id').where('gc.group_id', '=', group.id));
+  }
+  // Extension users asked RapidPro for: search with the contact query language.
+  const queryText = param(req, 'query');
+  if (queryText) {
+    try {
+      q = q.where((await compileSearch(db, ws, queryText)).where);
+    } catch (e) {
+      if (e instanceof QueryError) throw new ApiError(400, { query: [e.message] });
+      throw e;
+    }
   }
   const before = datetimeParam(req, 'before');
   const after = datetimeParam(req, 'after');
