@@ -112,6 +112,15 @@ describe('values', () => {
     assert.equal(calls, 1);
   });
 
+  test('a lazy context value that throws becomes an error, not an exception', () => {
+    const ctx = new XObject().setLazy('contact', () => {
+      throw new Error('database gone');
+    });
+    const r = evaluateTemplate('Hi @contact.name!', ctx, env);
+    assert.equal(r.output, 'Hi !');
+    assert.equal(r.errors[0].message, 'internal error: database gone');
+  });
+
   test('typed value of a lone expression, text otherwise', () => {
     const v = evaluateTemplateValue('  @(array(1, 2))  ', context(), env).value;
     assert.ok(v instanceof XArray);

@@ -98,18 +98,31 @@ export function compileTemplate(template: string): CompiledTemplate {
   return c;
 }
 
+function faultError(e: unknown): XError {
+  return new XError(e instanceof RangeError ? 'expression is too complex to evaluate' : `internal error: ${(e as Error)?.message ?? e}`);
+}
+
 function evalPart(part: Extract<CompiledPart, { kind: 'expr' }>, scope: Scope, env: Environment, st: EvalState): XValue {
   if (part.syntaxError !== null) return new XError(part.syntaxError);
   try {
     return evaluateRoot(part.parsed!, env, scope, st);
   } catch (e) {
-    // a stack overflow or an unexpected fault in a function must not escape the evaluator
-    return new XError(e instanceof RangeError ? 'expression is too complex to evaluate' : `internal error: ${(e as Error)?.message ?? e}`);
+    // a stack overflow or an unexpected fault (in a function or a lazy context value) must not escape
+    return faultError(e);
+  }
+}
+
+/** Text of a value; rendering can reach lazy context values, so faults become errors here too. */
+function renderSafely(v: XValue): string | XError {
+  try {
+    return render(v);
+  } catch (e) {
+    return faultError(e);
   }
 }
 
 function isLiteralIdentifier(part: CompiledPart, context: XObject): boolean {
-  return part.kind === 'expr' && part.identifier && context.propLower(part.topLevel) === undefined;
+  return part.kind === 'expr' && part.identifier && !context.hasLower(part.topLevel);
 }
 
 function toEvalError(repr: string, err: XError): EvalError {
@@ -148,7 +161,11 @@ export function evaluateCompiled(compiled: CompiledTemplate, context: XObject, e
       errors.push(toEvalError(part.repr, v));
       continue;
     }
-    const text = render(v);
+    const text = renderSafely(v);
+    if (text instanceof XError) {
+      errors.push(toEvalError(part.repr, text));
+      continue;
+    }
     out += opts.escape ? opts.escape(text) : text;
   }
   return { output: out, errors, warnings };
@@ -182,7 +199,7 @@ export function evaluateExpression(expression: string, context: XObject, env: En
   try {
     value = evaluateRoot(parsed!, env, rootScope(context), st);
   } catch (e) {
-    value = new XError(e instanceof RangeError ? 'expression is too complex to evaluate' : String(e));
+    value = faultError(e);
   }
   return { value, errors: [], warnings: st.warnings };
 }

@@ -112,6 +112,11 @@ export class XObject {
     return this.props.has(key.toLowerCase());
   }
 
+  /** Whether an already lower-cased key exists, without computing a lazy value. */
+  hasLower(lowerKey: string): boolean {
+    return this.props.has(lowerKey);
+  }
+
   /**
    * The property record for an already lower-cased key, its lazy value resolved, or undefined. The
    * evaluator calls this with keys lower-cased at parse time, so lookups allocate nothing.
