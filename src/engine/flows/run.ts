@@ -133,9 +133,28 @@ export class Run {
 
   // ---- expressions ----
 
+  private sharing = 0;
+  private sharedContext: XObject | null = null;
+
   /** The root expression context (@contact, @results, ...) as seen from this run. */
   context(): XObject {
-    return X.force(buildRootContext(this, this.session.mergedEnv())) as XObject;
+    if (this.sharing && this.sharedContext) return this.sharedContext;
+    const ctx = X.force(buildRootContext(this, this.session.mergedEnv())) as XObject;
+    if (this.sharing) this.sharedContext = ctx;
+    return ctx;
+  }
+
+  /**
+   * Runs `fn` with one context shared by all its evaluations (built on first use). Only for code
+   * that changes no state between evaluations, e.g. a message's text, attachments and quick replies.
+   */
+  withSharedContext<T>(fn: () => T): T {
+    this.sharing++;
+    try {
+      return fn();
+    } finally {
+      if (--this.sharing === 0) this.sharedContext = null;
+    }
   }
 
   /** Evaluates a template to text, logging expression errors and deprecation warnings. */

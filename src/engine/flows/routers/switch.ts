@@ -9,6 +9,13 @@ import { routeToCategory } from './results.ts';
  * the default category (with the operand as the match).
  */
 export function routeSwitch(run: Run, node: Node, step: Step, log: EventLogger): { exitUUID: string; operand: string } {
+  // the operand and every case argument are evaluated against the same state
+  const picked = run.withSharedContext(() => pickCategory(run, node, log));
+  const exitUUID = routeToCategory(run, node, step, picked.categoryUUID, picked.match, picked.operand, picked.extra, log);
+  return { exitUUID, operand: picked.operand };
+}
+
+function pickCategory(run: Run, node: Node, log: EventLogger): { categoryUUID: string; match: string; operand: string; extra: unknown } {
   const router = node.router!;
   const env = run.session.mergedEnv();
   const [operand] = run.evaluateValue(router.operand ?? '', log);
@@ -43,6 +50,5 @@ export function routeSwitch(run: Run, node: Node, step: Step, log: EventLogger):
     categoryUUID = router.default_category_uuid;
   }
 
-  const exitUUID = routeToCategory(run, node, step, categoryUUID, match, operandText, extra, log);
-  return { exitUUID, operand: operandText };
+  return { categoryUUID, match, operand: operandText, extra };
 }

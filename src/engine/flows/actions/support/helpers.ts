@@ -31,6 +31,13 @@ export function evaluateMessage(
   run: Run, uuid: string, text: string, attachments: string[], quickReplies: string[], log: EventLogger,
   languages?: string[],
 ): [MsgContent, string] {
+  return run.withSharedContext(() => evaluateMessageParts(run, uuid, text, attachments, quickReplies, log, languages));
+}
+
+function evaluateMessageParts(
+  run: Run, uuid: string, text: string, attachments: string[], quickReplies: string[], log: EventLogger,
+  languages?: string[],
+): [MsgContent, string] {
   const [texts, textLang] = run.textArray(uuid, 'text', [text], languages);
   const [evaluatedText] = run.evaluate(texts[0] ?? '', log);
 
