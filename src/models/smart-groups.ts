@@ -118,6 +118,8 @@ export async function refreshSmartGroups(tx: Kysely<DB>, ws: Workspace, contactI
     .where('is_active', '=', true)
     .where('group_type', '=', 'Q')
     .where('status', '!=', 'V')
+    // system groups ("Open Tickets") follow tickets, not contact changes
+    .where('is_system', '=', false)
     .execute();
   for (const g of groups) {
     if (!g.query) continue;

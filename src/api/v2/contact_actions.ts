@@ -2,6 +2,7 @@ import type { ApiContext, Endpoint } from '../endpoint.ts';
 import { ApiError } from '../errors.ts';
 import { BodyValidator, requireObjectBody } from '../validation.ts';
 import { checkWorkspaceWritable } from '../writes.ts';
+import { refreshSmartGroups } from '../../models/smart-groups.ts';
 import {
   bulkArchiveMessages, bulkChangeGroup, bulkChangeStatus, bulkInterrupt, findGroupsByRefs, releaseContacts, resolveContactRefs,
   type ContactRow,
@@ -96,6 +97,8 @@ async function post(ctx: ApiContext) {
         await releaseContacts(tx, ws.id, userId, ids);
         break;
     }
+    // status changes (and deletes) move contacts in or out of smart groups
+    if (['block', 'unblock', 'delete'].includes(action)) await refreshSmartGroups(tx, ws, ids);
   });
   return { status: 204 };
 }

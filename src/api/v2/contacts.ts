@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { ApiContext, Endpoint } from '../endpoint.ts';
 import { compileSearch } from '../../search/search.ts';
+import { refreshSmartGroups } from '../../models/smart-groups.ts';
 import { QueryError } from '../../engine/contactql/index.ts';
 import { paginate } from '../pagination.ts';
 import { boolParam, datetimeParam, param, uuidParam } from '../params.ts';
@@ -382,8 +383,11 @@ async function write(ctx: ApiContext) {
   const opts = serializeOptions(req);
   try {
     if (!existing) {
-      // a create is one statement: no transaction needed, and the response is built from what was written
+      // a create is one statement (its URN conflict check reads after a failed insert, so it
+      // cannot share a transaction), then the smart groups it joins; the response is built from
+      // what was written
       const { row, details } = await insertContact(db, ws, userId, changes, validated.groups);
+      await refreshSmartGroups(db, ws, [row.id]);
       const [body] = await serializeContacts(db, ws, role, [row], opts, { fields: validated.fields, details: opts.expandUrns ? undefined : details });
       return { status: 201, body };
     }
@@ -391,11 +395,13 @@ async function write(ctx: ApiContext) {
       // lock the contact so concurrent updates of one contact apply one after the other
       await tx.selectFrom('contacts').select('id').where('id', '=', existing.id).forUpdate().execute();
       const d = await loadContactDetails(tx, ws.id, [existing.id], { notes: false });
-      return updateContact(tx, ws, userId, existing, changes, {
+      const updated = await updateContact(tx, ws, userId, existing, changes, {
         urns: d.urns.get(existing.id) ?? [],
         groups: d.groups.get(existing.id) ?? [],
         values: d.values.get(existing.id) ?? new Map(),
       });
+      await refreshSmartGroups(tx, ws, [existing.id]);
+      return updated;
     });
     const [body] = await serializeContacts(db, ws, role, [row], opts, { fields: validated.fields });
     return { status: 200, body };

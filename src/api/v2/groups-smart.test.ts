@@ -57,3 +57,38 @@ forEachDatabase('smart groups over the API (query extension)', (db) => {
     assert.deepEqual((await o.get('/api/v2/groups.json?name=adults')).json().results, []);
   });
 });
+
+forEachDatabase('smart groups follow contact changes made through the API', (db) => {
+  let app: FastifyInstance;
+  let api: ApiClient;
+  before(async () => {
+    app = await makeApp(db().db);
+    const ws = await makeWorkspace(db().db);
+    api = new ApiClient(app, ws.admin.token);
+    await api.post('/api/v2/fields.json', { name: 'Age', type: 'number' });
+    assert.equal((await api.post('/api/v2/groups.json', { name: 'Adults', query: 'age >= 18' })).statusCode, 201);
+    assert.equal((await api.post('/api/v2/groups.json', { name: 'Kagames', query: 'name ~ kagame' })).statusCode, 201);
+  });
+  after(async () => app?.close());
+
+  const groupsOf = async (uuid: string) =>
+    (await api.get(`/api/v2/contacts.json?uuid=${uuid}`)).json().results[0].groups.map((g: any) => g.name).sort();
+
+  test('membership after each change: create, field update, name update, block, unblock, clear', async () => {
+    const c = (await api.post('/api/v2/contacts.json', { name: 'Eric', fields: { age: '30' } })).json();
+    assert.deepEqual(await groupsOf(c.uuid), ['Adults']);
+    await api.post(`/api/v2/contacts.json?uuid=${c.uuid}`, { fields: { age: '12' } });
+    assert.deepEqual(await groupsOf(c.uuid), []);
+    await api.post(`/api/v2/contacts.json?uuid=${c.uuid}`, { name: 'Eric Kagame', fields: { age: '19' } });
+    assert.deepEqual(await groupsOf(c.uuid), ['Adults', 'Kagames']);
+    assert.equal((await api.post('/api/v2/contact_actions.json', { contacts: [c.uuid], action: 'block' })).statusCode, 204);
+    assert.deepEqual(await groupsOf(c.uuid), []);
+    assert.equal((await api.post('/api/v2/contact_actions.json', { contacts: [c.uuid], action: 'unblock' })).statusCode, 204);
+    assert.deepEqual(await groupsOf(c.uuid), ['Adults', 'Kagames']);
+    await api.post(`/api/v2/contacts.json?uuid=${c.uuid}`, { fields: { age: '' } });
+    assert.deepEqual(await groupsOf(c.uuid), ['Kagames']);
+    const counts = Object.fromEntries((await api.get('/api/v2/groups.json')).json().results.map((g: any) => [g.name, g.count]));
+    assert.equal(counts.Adults, 0);
+    assert.equal(counts.Kagames, 1);
+  });
+});
