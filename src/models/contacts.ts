@@ -278,7 +278,8 @@ export async function createContact(tx: Transaction<DB>, ws: Workspace, userId: 
 /**
  * Creates one contact with its URNs, field values and groups in ONE statement (data-modifying
  * CTEs, atomic without a transaction): the fastest create there is. A URN owned by another contact
- * makes the statement fail (nothing is written) and is reported as UrnInUseError with its index.
+ * makes the statement fail (nothing is written) and is reported as UrnInUseError with its index
+ * (inside a caller's transaction that failure aborts the transaction, as any error would).
  * Returns the row and the details it wrote, so the caller can answer without reading them back.
  */
 export async function insertContact(
@@ -300,14 +301,15 @@ export async function insertContact(
     sql`c AS (
       INSERT INTO contacts (uuid, org_id, name, language, status, created_by_id, modified_by_id, created_on, modified_on)
       VALUES (${randomUUID()}::uuid, ${ws.id}::bigint, ${changes.name ?? null}::text, ${changes.language ?? null}::text,
-              ${CODE_BY_STATUS[changes.status ?? 'active']}::text, ${userId}::bigint, ${userId}::bigint, clock_timestamp(), clock_timestamp())
+              ${CODE_BY_STATUS[changes.status ?? 'active']}::text, ${userId}::bigint, ${userId}::bigint, now(), now())
       RETURNING id, uuid, org_id, name, language, status, is_active, current_flow_id, created_on, modified_on, last_seen_on)`,
   ];
   if (urns.length) {
-    const rows = urns.map((u, i) => sql`(${u.scheme}::text, ${u.path}::text, ${u.identity}::text, ${u.display}::text, ${TOP_PRIORITY - i}::int)`);
+    const rows = urns.map((u, i) => sql`(${i}::int, ${u.scheme}::text, ${u.path}::text, ${u.identity}::text, ${u.display}::text, ${TOP_PRIORITY - i}::int)`);
+    ctes.push(sql`x AS (VALUES ${sql.join(rows)})`);
     ctes.push(sql`u AS (
       INSERT INTO contact_urns (org_id, contact_id, scheme, path, identity, display, priority)
-      SELECT ${ws.id}::bigint, c.id, x.scheme, x.path, x.identity, x.display, x.priority FROM c, (VALUES ${sql.join(rows)}) AS x(scheme, path, identity, display, priority)
+      SELECT ${ws.id}::bigint, c.id, x.column2, x.column3, x.column4, x.column5, x.column6 FROM c, x
       ON CONFLICT (org_id, identity) DO UPDATE
         SET contact_id = EXCLUDED.contact_id, priority = EXCLUDED.priority, display = COALESCE(EXCLUDED.display, contact_urns.display)
         WHERE contact_urns.contact_id IS NULL
@@ -325,9 +327,11 @@ export async function insertContact(
     ctes.push(sql`g AS (
       INSERT INTO contact_groups_contacts (group_id, contact_id) SELECT x.g, c.id FROM c, (VALUES ${sql.join(groupIds.map((g) => sql`(${g}::bigint)`))}) AS x(g))`);
   }
-  // fewer URNs claimed than given: fail the whole statement (a cast error PostgreSQL cannot fold away)
+  // fewer URNs claimed than given: fail the whole statement, naming the first URN not claimed (a
+  // cast error PostgreSQL cannot fold away); no follow-up read, so this also works inside a transaction
   const check = urns.length
-    ? sql`CASE WHEN (SELECT count(*) FROM u) < ${urns.length} THEN ('URN_IN_USE ' || (SELECT count(*) FROM u))::int ELSE 0 END`
+    ? sql`CASE WHEN (SELECT count(*) FROM u) < ${urns.length}
+        THEN ('URN_IN_USE ' || (SELECT min(x.column1) FROM x WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.identity = x.column4)))::int ELSE 0 END`
     : sql`0`;
   let row: ContactRow;
   try {
@@ -336,17 +340,10 @@ export async function insertContact(
     void _check;
     row = rest as ContactRow;
   } catch (e) {
-    if (!String((e as Error).message).includes('URN_IN_USE')) throw e;
-    const owned = await db
-      .selectFrom('contact_urns')
-      .select('identity')
-      .where('org_id', '=', ws.id)
-      .where('identity', 'in', urns.map((u) => u.identity))
-      .where('contact_id', 'is not', null)
-      .execute();
-    const taken = new Set(owned.map((o) => o.identity));
-    const index = (changes.urns ?? []).findIndex((u) => taken.has(u.identity));
-    throw new UrnInUseError(Math.max(index, 0));
+    const m = /URN_IN_USE (\d+)/.exec(String((e as Error).message));
+    if (!m) throw e;
+    const identity = urns[Number(m[1])].identity;
+    throw new UrnInUseError(Math.max((changes.urns ?? []).findIndex((u) => u.identity === identity), 0));
   }
   const details: ContactDetails = { urns: new Map(), groups: new Map(), notes: new Map(), values: new Map(), flows: new Map() };
   details.urns.set(

@@ -63,6 +63,7 @@ forEachDatabase('contacts endpoint', (db) => {
     assert.equal(c.flow, null);
     assert.match(c.created_on, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$/);
     assert.equal(c.last_seen_on, null);
+    assert.equal(c.created_on, c.modified_on);
     assert.equal(c.blocked, false);
     assert.equal(c.stopped, false);
     const listed = await get(`?uuid=${c.uuid}`);
