@@ -100,6 +100,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.get('/api/', async (_req, reply) => reply.redirect('/api/v2/', 302));
   // Channel callbacks (/c/<type>/<uuid>/<action>): incoming messages, status updates, channel events.
-  await app.register(channelRoutes(channelRouteHandlers(opts.db)));
+  await app.register(channelRoutes(channelRouteHandlers(opts.db, opts.jobs)));
   return app;
 }

@@ -126,6 +126,8 @@ export interface NewOutgoing {
   /** 'Q' when routed, 'F' when it cannot be sent */
   status: 'Q' | 'F';
   failedReason?: 'C' | 'D' | 'S' | null;
+  /** given by the engine for flow messages; generated otherwise */
+  uuid?: string;
 }
 
 export interface CreatedMsg {
@@ -144,16 +146,16 @@ export async function insertOutgoing(
   db: Db,
   orgId: number,
   msgs: NewOutgoing[],
-  opts: { broadcastId?: number | null; userId?: number | null; highPriority?: boolean } = {},
+  opts: { broadcastId?: number | null; userId?: number | null; highPriority?: boolean; flowId?: number | null } = {},
 ): Promise<CreatedMsg[]> {
   if (!msgs.length) return [];
   const r = await sql<CreatedMsg>`
-    INSERT INTO msgs (uuid, org_id, contact_id, contact_urn_id, channel_id, broadcast_id, direction, status, visibility,
+    INSERT INTO msgs (uuid, org_id, contact_id, contact_urn_id, channel_id, broadcast_id, flow_id, direction, status, visibility,
                       msg_type, text, attachments, quick_replies, failed_reason, created_by_id, high_priority)
-    SELECT m.uuid, ${orgId}, m.contact_id, m.urn_id, m.channel_id, ${opts.broadcastId ?? null}::bigint, 'O', m.status, 'V', 'T', m.text,
+    SELECT m.uuid, ${orgId}, m.contact_id, m.urn_id, m.channel_id, ${opts.broadcastId ?? null}::bigint, ${opts.flowId ?? null}::bigint, 'O', m.status, 'V', 'T', m.text,
            ARRAY(SELECT jsonb_array_elements_text(m.attachments)), m.quick_replies, m.failed_reason, ${opts.userId ?? null}::bigint,
            ${opts.highPriority ?? false}
-    FROM unnest(${msgs.map(() => randomUUID())}::uuid[], ${msgs.map((m) => m.contactId)}::bigint[], ${msgs.map((m) => m.urnId)}::bigint[],
+    FROM unnest(${msgs.map((m) => m.uuid ?? randomUUID())}::uuid[], ${msgs.map((m) => m.contactId)}::bigint[], ${msgs.map((m) => m.urnId)}::bigint[],
                 ${msgs.map((m) => m.channelId)}::bigint[], ${msgs.map((m) => m.status)}::text[], ${msgs.map((m) => m.text)}::text[],
                 ${msgs.map((m) => JSON.stringify(m.attachments))}::jsonb[], ${msgs.map((m) => JSON.stringify(m.quickReplies))}::jsonb[],
                 ${msgs.map((m) => m.failedReason ?? null)}::text[])

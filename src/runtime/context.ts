@@ -14,7 +14,7 @@ import { evaluateTemplate, type XObject } from '../engine/excellent/index.ts';
 export function broadcastContext(contact: Contact, assets: SessionAssets, env: Environment): XObject {
   return X.force(X.object({
     contact: contactContext(contact, env),
-    fields: fieldsContext(contact, env),
+    fields: fieldsContext(contact),
     urns: urnsContext(contact, env),
     globals: globalsContext(assets),
   })) as XObject;

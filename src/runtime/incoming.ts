@@ -12,9 +12,12 @@ import { normalizeURN } from '../engine/urns/index.ts';
 import { toUrn } from '../models/urns.ts';
 import { getOrCreateContactsByUrns } from './urn-contacts.ts';
 import { toChannel } from './sender.ts';
+import { messagingSink } from './messaging.ts';
+import { resumeWithMessage } from './runner.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 
 /** The lookups and event sink the /c/ routes need (see channels/routes.ts). */
-export function channelRouteHandlers(db: Kysely<DB>): ChannelRoutesOptions {
+export function channelRouteHandlers(db: Kysely<DB>, jobs?: JobQueue): ChannelRoutesOptions {
   return {
     async lookupChannel(uuid: string) {
       const c = await findActiveChannel(db, uuid);
@@ -25,24 +28,43 @@ export function channelRouteHandlers(db: Kysely<DB>): ChannelRoutesOptions {
       return c ? toChannel(c) : null;
     },
     async onEvents(channel: Channel, events: IncomingEvent[]) {
-      await storeChannelEvents(db, channel.uuid, events);
+      await storeChannelEvents(db, channel.uuid, events, jobs);
     },
   };
 }
 
-export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, events: IncomingEvent[]): Promise<void> {
+export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, events: IncomingEvent[], jobs?: JobQueue): Promise<void> {
   const row = await findActiveChannel(db, channelUuid);
   if (!row) throw new Error(`no active channel ${channelUuid}`);
   const ws = await getWorkspace(db, row.org_id);
   if (!ws) throw new Error('channel without workspace');
+  const received: Received[] = [];
   await db.transaction().execute(async (tx) => {
     for (const e of events) {
-      if (e.kind === 'msg') await receiveMessage(tx, ws, row, e);
+      if (e.kind === 'msg') {
+        const r = await receiveMessage(tx, ws, row, e);
+        if (r) received.push(r);
+      }
       else if (e.kind === 'status') await applyStatus(tx, row, e);
       else await receiveChannelEvent(tx, ws, row, e);
     }
     await tx.updateTable('channels').set({ last_seen: sql`clock_timestamp()` }).where('id', '=', row.id).execute();
   });
+  // handed to the runtime after the message is safely stored: a waiting session resumes with it
+  // (keyword triggers arrive with the triggers feature); otherwise it stays in the inbox
+  for (const r of received) await handToRuntime(db, ws, row, r, jobs);
+}
+
+interface Received { id: number; contactId: number; event: IncomingMsgEvent; urn: string }
+
+async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: Received, jobs?: JobQueue): Promise<void> {
+  const waiting = await db.selectFrom('flow_sessions').select('current_flow_id').where('org_id', '=', ws.id).where('contact_id', '=', r.contactId).where('status', '=', 'W').executeTakeFirst();
+  if (!waiting) return;
+  const resumed = await resumeWithMessage({ db, sink: messagingSink(jobs) }, ws, r.contactId, {
+    uuid: r.event.uuid, text: r.event.text, urn: r.urn, channel: { uuid: channel.uuid, name: channel.name },
+    attachments: r.event.attachments, createdOn: r.event.receivedOn.toISOString(), externalId: r.event.externalId,
+  });
+  if (resumed && waiting.current_flow_id) await db.updateTable('msgs').set({ flow_id: waiting.current_flow_id }).where('id', '=', r.id).execute();
 }
 
 /** The URN's owner (created when new), with the URN pointed at this channel (affinity). */
@@ -53,11 +75,11 @@ async function contactForUrn(tx: Transaction<DB>, ws: Workspace, channel: Channe
   const [{ contact }] = await getOrCreateContactsByUrns(tx, ws, [urn], { name: name || null });
   const u = await tx.updateTable('contact_urns').set({ channel_id: channel.id }).where('org_id', '=', ws.id).where('identity', '=', urn.identity)
     .returning(['id']).executeTakeFirstOrThrow();
-  return { contact, urnId: u.id };
+  return { contact, urnId: u.id, identity: urn.identity };
 }
 
-async function receiveMessage(tx: Transaction<DB>, ws: Workspace, channel: ChannelRow, e: IncomingMsgEvent): Promise<void> {
-  const { contact, urnId } = await contactForUrn(tx, ws, channel, e.urn, e.contactName);
+async function receiveMessage(tx: Transaction<DB>, ws: Workspace, channel: ChannelRow, e: IncomingMsgEvent): Promise<Received | null> {
+  const { contact, urnId, identity } = await contactForUrn(tx, ws, channel, e.urn, e.contactName);
   if (e.newUrn) {
     const extra = normalizeURN(e.newUrn, null);
     if (extra) {
@@ -69,11 +91,13 @@ async function receiveMessage(tx: Transaction<DB>, ws: Workspace, channel: Chann
   }
   // a stopped contact wrote to us: active again; blocked contacts' messages are archived
   if (contact.status === 'S') await tx.updateTable('contacts').set({ status: 'A' }).where('id', '=', contact.id).execute();
-  await insertIncoming(tx, ws.id, {
+  const stored = await insertIncoming(tx, ws.id, {
     uuid: e.uuid, contactId: contact.id, urnId, channelId: channel.id, text: e.text, attachments: e.attachments,
     externalId: e.externalId, receivedOn: e.receivedOn, visibility: contact.status === 'B' ? 'A' : 'V',
   });
   await tx.updateTable('contacts').set({ last_seen_on: e.receivedOn, modified_on: sql`clock_timestamp()` }).where('id', '=', contact.id).execute();
+  // a provider retrying a callback gives the same message again: stored once, handled once
+  return stored && contact.status !== 'B' ? { id: stored.id, contactId: contact.id, event: e, urn: identity } : null;
 }
 
 /** Statuses only move forward (a late "sent" never overwrites "delivered"); failures always apply. */
