@@ -95,4 +95,61 @@ forEachDatabase('broadcasts endpoint', (db) => {
     assert.deepEqual((await o.get(`${ENDPOINT}?uuid=${b.uuid}`)).json().results, []);
     assert.deepEqual((await o.get('/api/v2/messages.json')).json().results, []);
   });
+
+  test('validation messages', async () => {
+    const joe = (await api.post('/api/v2/contacts.json', { name: 'Val', urns: ['tel:+250788777777'] })).json();
+    const theirs = (await api.as(other.admin.token).post('/api/v2/contacts.json', { name: 'Theirs', urns: ['tel:+250788666666'] })).json();
+    const theirGroup = (await api.as(other.admin.token).post('/api/v2/groups.json', { name: 'Their Group' })).json();
+    const cases: [unknown, unknown][] = [
+      [{}, { non_field_errors: ['Must provide either text or attachments.'] }],
+      [{ text: 'hi' }, { non_field_errors: ['Must provide either urns, contacts or groups.'] }],
+      [{ text: 'hi', urns: ['12345'] }, { urns: { 0: ['Invalid URN: 12345. Ensure phone numbers contain country codes.'] } }],
+      [{ text: 'hi', urns: 'tel:+250788111111' }, { urns: ['Expected a list of items but got type "str".'] }],
+      [{ text: 'hi', urns: Array(101).fill('tel:+250788111111') }, { urns: ['Ensure this field has no more than 100 elements.'] }],
+      [{ text: 'hi', contacts: [theirs.uuid] }, { contacts: [`No such object: ${theirs.uuid}`] }],
+      [{ text: 'hi', contacts: ['tel:+250788666666'] }, { contacts: ['No such object: tel:+250788666666'] }],
+      [{ text: 'hi', groups: [theirGroup.uuid] }, { groups: [`No such object: ${theirGroup.uuid}`] }],
+      [{ text: 'hi', groups: ['Nope'] }, { groups: ['No such object: Nope'] }],
+      [{ text: '', contacts: [joe.uuid] }, { text: { eng: ['This field may not be blank.'] } }],
+      [{ text: 'x'.repeat(4097), contacts: [joe.uuid] }, { text: { eng: ['Ensure this field has no more than 4096 characters.'] } }],
+      [{ text: { xyz: 'hi' }, contacts: [joe.uuid] }, { text: { xyz: ['Not an allowed ISO 639-3 language code.'] } }],
+      [{ text: {}, contacts: [joe.uuid] }, { text: ['This dictionary may not be empty.'] }],
+      [{ text: 'hi', base_language: 'xyz', contacts: [joe.uuid] }, { base_language: ['Not an allowed ISO 639-3 language code.'] }],
+      [{ text: { eng: 'hi' }, base_language: 'fra', contacts: [joe.uuid] }, { non_field_errors: ['No text translation provided in base language.'] }],
+      [{ attachments: { eng: ['image/jpeg:https://e.com/a.jpg'] }, base_language: 'fra', contacts: [joe.uuid] }, { non_field_errors: ['No attachment translations provided in base language.'] }],
+      [{ text: { eng: 'hi', fra: 'salut' }, quick_replies: { eng: ['a'] }, base_language: 'fra', contacts: [joe.uuid] }, { non_field_errors: ['No quick_replies translations provided in base language.'] }],
+      [{ text: 'hi', attachments: ['nope'], contacts: [joe.uuid] }, { attachments: { eng: ['No such object: nope'] } }],
+      [{ text: 'hi', quick_replies: [{ type: 'url', text: 'a' }], contacts: [joe.uuid] }, { quick_replies: { eng: { 0: ["Quick replies of type 'url' require 'text' and 'extra' values."] } } }],
+      [{ text: 'hi', quick_replies: Array(11).fill('a'), contacts: [joe.uuid] }, { quick_replies: { eng: ['Ensure this field has no more than 10 elements.'] } }],
+      [[1], { non_field_errors: ['Request body should be a single JSON object'] }],
+    ];
+    for (const [body, expected] of cases) {
+      const res = await api.post(ENDPOINT, body);
+      assert.equal(res.statusCode, 400, JSON.stringify(body));
+      assert.deepEqual(res.json(), expected, JSON.stringify(body));
+    }
+    const missing = await api.post(`${ENDPOINT}?uuid=${crypto.randomUUID()}`, { text: 'hi', contacts: [joe.uuid] });
+    assert.equal(missing.statusCode, 404);
+    assert.deepEqual((await api.get(`${ENDPOINT}?uuid=xyz`)).json(), { detail: "Param 'uuid': xyz is not a valid UUID." });
+    assert.deepEqual((await api.get(`${ENDPOINT}?id=x`)).json(), { detail: 'Value for id must be an integer' });
+    assert.deepEqual((await api.get(`${ENDPOINT}?after=garbage`)).json().results, []);
+    assert.equal((await api.request('DELETE', ENDPOINT)).statusCode, 405);
+  });
+
+  test('translations: base language defaults to the first key; anonymous workspaces hide urns; empty recipients complete', async () => {
+    const joe = (await api.post('/api/v2/contacts.json', { name: 'Trans', urns: ['tel:+250788121212'] })).json();
+    const b = (await api.post(ENDPOINT, { text: { kin: 'Muraho', eng: 'Hello' }, quick_replies: { kin: ['Yego'] }, contacts: [joe.uuid] })).json();
+    assert.equal(b.base_language, 'kin');
+    assert.deepEqual(b.quick_replies, { kin: [{ type: 'text', text: 'Yego' }], eng: [] });
+    assert.deepEqual(b.text, { kin: 'Muraho', eng: 'Hello' });
+    const anon = await makeWorkspace(db().db, { anon: true });
+    const a = await api.as(anon.admin.token).post(ENDPOINT, { text: 'hi', urns: ['tel:+250788131313'] });
+    assert.equal(a.statusCode, 201, a.body);
+    assert.equal(a.json().urns, null);
+    // a group with no members: completes with no messages
+    const g = (await api.post('/api/v2/groups.json', { name: 'Empty' })).json();
+    const e = (await api.post(ENDPOINT, { text: 'nobody', groups: [g.uuid] })).json();
+    await waitUntil(async () => (await api.get(`${ENDPOINT}?uuid=${e.uuid}`)).json().results[0].status === 'completed', 10_000, 'completed');
+    assert.deepEqual((await api.get(`${ENDPOINT}?uuid=${e.uuid}`)).json().results[0].progress, { total: -1, started: 0 });
+  });
 });
