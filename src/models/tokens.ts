@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { toWorkspace, type Workspace } from './workspaces.ts';
 
@@ -27,7 +27,13 @@ export interface TokenPrincipal {
   role: string | null;
 }
 
-/** Finds the active token with this key whose user and workspace are active: one query. */
+/**
+ * Finds the active token with this key whose user and workspace are active: one query, run on every
+ * request. It carries no bind parameters (the key's SHA-256 hex digest and the flags are inlined as
+ * literals; a hex digest cannot break out of its quotes), so `pg` sends it with the simple query
+ * protocol: one message instead of Parse/Bind/Describe/Execute/Sync, which roughly halves its cost
+ * on embedded PGlite (whose socket server runs every protocol message as a separate call).
+ */
 export async function findToken(db: Kysely<DB>, key: string): Promise<TokenPrincipal | null> {
   const row = await db
     .selectFrom('api_tokens as t')
@@ -36,10 +42,10 @@ export async function findToken(db: Kysely<DB>, key: string): Promise<TokenPrinc
     .leftJoin('org_memberships as m', (j) => j.onRef('m.org_id', '=', 't.org_id').onRef('m.user_id', '=', 't.user_id'))
     .selectAll('o')
     .select(['t.user_id', 'u.email as user_email', 'm.role'])
-    .where('t.key_hash', '=', hashTokenKey(key))
-    .where('t.is_active', '=', true)
-    .where('u.is_active', '=', true)
-    .where('o.is_active', '=', true)
+    .where('t.key_hash', '=', sql.lit(hashTokenKey(key)))
+    .where('t.is_active', '=', sql.lit(true))
+    .where('u.is_active', '=', sql.lit(true))
+    .where('o.is_active', '=', sql.lit(true))
     .executeTakeFirst();
   if (!row) return null;
   return { workspace: toWorkspace(row), userId: row.user_id, userEmail: row.user_email, role: row.role ?? null };
