@@ -6,6 +6,8 @@ import { EVALUATE_GROUP_JOB, evaluateSmartGroup } from '../models/smart-groups.t
 import { START_FLOW_JOB, START_FLOW_BATCH_JOB } from '../models/flow-starts.ts';
 import { runFlowStart, runFlowStartBatch } from '../runtime/starts.ts';
 import type { MessageSink } from '../runtime/events.ts';
+import { WAIT_JOB, fireWaitJob, type WaitJob } from '../runtime/waits.ts';
+import { resumeWait } from '../runtime/runner.ts';
 import { defineMessagingJobs, messagingSink, type MessagingOptions } from '../runtime/messaging.ts';
 
 export interface JobQueueOptions {
@@ -22,7 +24,7 @@ export interface JobQueueOptions {
  */
 export function createJobQueue(d: { pool: pg.Pool; db: Kysely<DB> }, opts: JobQueueOptions = {}): JobQueue {
   const queue = new JobQueue(d.pool, opts);
-  const runtime = { db: d.db, sink: opts.sink !== undefined ? opts.sink : messagingSink(queue) };
+  const runtime = { db: d.db, sink: opts.sink !== undefined ? opts.sink : messagingSink(queue), jobs: queue };
   queue.define<{ orgId: number; groupId: number }>({
     name: EVALUATE_GROUP_JOB,
     handler: ({ orgId, groupId }) => evaluateSmartGroup(d.db, orgId, groupId),
@@ -34,6 +36,10 @@ export function createJobQueue(d: { pool: pg.Pool; db: Kysely<DB> }, opts: JobQu
   queue.define<{ orgId: number; startId: number; contactIds: number[]; last: boolean }>({
     name: START_FLOW_BATCH_JOB,
     handler: ({ orgId, startId, contactIds, last }) => runFlowStartBatch(runtime, orgId, startId, contactIds, last),
+  });
+  queue.define<WaitJob>({
+    name: WAIT_JOB,
+    handler: async (job) => { await fireWaitJob(runtime, (ws, contactId, kind) => resumeWait(runtime, ws, contactId, kind), job); },
   });
   defineMessagingJobs(queue, d.db, opts.messaging);
   return queue;

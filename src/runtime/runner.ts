@@ -8,6 +8,8 @@ import { loadEngineContacts } from './contacts.ts';
 import { persistSprint, findWaitingSession } from './sessions.ts';
 import { applyEvents, type MessageSink } from './events.ts';
 import { bulkInterrupt } from '../models/contacts.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { scheduleWaitJobs } from './waits.ts';
 
 /** What the runtime needs from the outside world. */
 export interface RuntimeDeps {
@@ -16,6 +18,8 @@ export interface RuntimeDeps {
   sink: MessageSink | null;
   services?: EngineServices;
   clock?: () => Date;
+  /** Schedules wait timeouts and expirations as jobs; without it nothing fires them. */
+  jobs?: JobQueue;
 }
 
 const isoNow = (clock: () => Date) => clock().toISOString();
@@ -30,7 +34,8 @@ async function commitSprint(deps: RuntimeDeps, ws: Workspace, contactId: number,
     const waiting = result.session.runs.find((r) => r.status === 'waiting' || r.status === 'active');
     const flowUuid = (waiting ?? result.session.runs[result.session.runs.length - 1])?.toJSON().flow as { uuid: string } | undefined;
     await applyEvents(tx, ws, contactId, result.events as any[], deps.sink, flowUuid?.uuid ?? null);
-    await persistSprint(tx, ws.id, contactId, result, sessionId, startId);
+    const saved = await persistSprint(tx, ws.id, contactId, result, sessionId, startId);
+    if (deps.jobs && saved.status === 'W') await scheduleWaitJobs(tx, deps.jobs, ws.id, contactId, saved.id, saved);
   });
 }
 

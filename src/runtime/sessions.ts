@@ -8,6 +8,9 @@ const RUN_STATUS: Record<string, string> = { active: 'A', waiting: 'W', complete
 export interface PersistedSession {
   id: number;
   status: string;
+  /** When a waiting session's wait times out / expires (null when not waiting or no such time). */
+  timeoutOn: Date | null;
+  expiresOn: Date | null;
 }
 
 /**
@@ -75,7 +78,11 @@ export async function persistSprint(
         path = EXCLUDED.path, modified_on = EXCLUDED.modified_on, exited_on = EXCLUDED.exited_on`.execute(tx);
   }
   await tx.updateTable('contacts').set({ current_flow_id: currentFlowId }).where('org_id', '=', orgId).where('id', '=', contactId).execute();
-  return { id: sessionId, status };
+  return {
+    id: sessionId, status,
+    timeoutOn: status === 'W' ? timeoutOn : null,
+    expiresOn: status === 'W' && expiresOn ? new Date(expiresOn) : null,
+  };
 }
 
 /** The contact's waiting session, if any: its row and stored JSON. */

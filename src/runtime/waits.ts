@@ -1,0 +1,53 @@
+// Wait timeouts and run expirations (engine.md §5.8) fire from durable jobs: when a sprint leaves a
+// session waiting, a job is enqueued in the same transaction to run at the timeout and another at
+// the expiry. A job only acts while the session still waits with the same wait (the same due
+// time), so jobs made stale by a reply, an interruption or a newer wait do nothing.
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import { getWorkspace } from '../models/workspaces.ts';
+
+export const WAIT_JOB = 'flow_wait';
+
+export type WaitKind = 'timeout' | 'expiration';
+
+export interface WaitJob {
+  orgId: number;
+  contactId: number;
+  sessionId: number;
+  kind: WaitKind;
+  /** When it was due, ISO: must still equal the session's timeout_on / wait_expires_on. */
+  at: string;
+}
+
+/** Enqueues the timeout and expiry jobs of a session left waiting, in the caller's transaction. */
+export async function scheduleWaitJobs(
+  tx: Kysely<DB>, jobs: JobQueue, orgId: number, contactId: number, sessionId: number, due: { timeoutOn: Date | null; expiresOn: Date | null },
+): Promise<void> {
+  const items: [WaitKind, Date | null][] = [['timeout', due.timeoutOn], ['expiration', due.expiresOn]];
+  for (const [kind, at] of items) {
+    if (!at || Number.isNaN(at.getTime())) continue;
+    const job: WaitJob = { orgId, contactId, sessionId, kind, at: at.toISOString() };
+    await jobs.enqueue(WAIT_JOB, job, { tx, startAfter: at });
+  }
+}
+
+const sameInstant = (a: unknown, iso: string) => a != null && Math.abs(new Date(a as string | Date).getTime() - Date.parse(iso)) < 1;
+
+/**
+ * Handles a due wait job: resumes the session with wait_timeout / wait_expiration when it still
+ * waits with the wait the job was made for. Returns whether it resumed anything.
+ */
+export async function fireWaitJob(
+  deps: { db: Kysely<DB> },
+  resumeWait: (ws: NonNullable<Awaited<ReturnType<typeof getWorkspace>>>, contactId: number, kind: WaitKind) => Promise<boolean>,
+  job: WaitJob,
+): Promise<boolean> {
+  const s = await deps.db.selectFrom('flow_sessions').select(['id', 'status', 'contact_id', 'timeout_on', 'wait_expires_on'])
+    .where('org_id', '=', job.orgId).where('id', '=', job.sessionId).executeTakeFirst();
+  if (!s || s.status !== 'W' || s.contact_id !== job.contactId) return false;
+  if (!sameInstant(job.kind === 'timeout' ? s.timeout_on : s.wait_expires_on, job.at)) return false;
+  const ws = await getWorkspace(deps.db, job.orgId);
+  if (!ws) return false;
+  return resumeWait(ws, job.contactId, job.kind);
+}
