@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { toWorkspace, type Workspace } from './workspaces.ts';
 
@@ -27,26 +27,56 @@ export interface TokenPrincipal {
   role: string | null;
 }
 
+const FIND_TOKEN_SQL = `select o.*, t.user_id, u.email as user_email, m.role
+  from api_tokens t
+  join users u on u.id = t.user_id
+  join orgs o on o.id = t.org_id
+  left join org_memberships m on m.org_id = t.org_id and m.user_id = t.user_id
+  where t.key_hash = $1 and t.is_active and u.is_active and o.is_active`;
+
+/** Whether a database handle talks to embedded PGlite (asked once per handle). */
+const embeddedByDb = new WeakMap<Kysely<DB>, Promise<boolean>>();
+function isEmbedded(db: Kysely<DB>): Promise<boolean> {
+  let p = embeddedByDb.get(db);
+  if (!p) {
+    p = sql<{ v: string }>`select version() as v`.execute(db).then((r) => /PGlite|emscripten/i.test(r.rows[0]?.v ?? ''));
+    p.catch(() => embeddedByDb.delete(db));
+    embeddedByDb.set(db, p);
+  }
+  return p;
+}
+
 /**
- * Finds the active token with this key whose user and workspace are active: one query, run on every
- * request. It carries no bind parameters (the key's SHA-256 hex digest and the flags are inlined as
- * literals; a hex digest cannot break out of its quotes), so `pg` sends it with the simple query
- * protocol: one message instead of Parse/Bind/Describe/Execute/Sync, which roughly halves its cost
- * on embedded PGlite (whose socket server runs every protocol message as a separate call).
+ * The token lookup runs on every request, so it is tuned for each kind of database:
+ * - PostgreSQL server: a named prepared statement (each pool connection is its own session), so
+ *   the four-table join is planned once per connection instead of on every request. Kysely hands
+ *   the statement's `sql` to `pg`'s `client.query` unchanged, and `pg` accepts a `{name, text}`
+ *   config there.
+ * - Embedded PGlite: every socket connection shares PGlite's single session, so named statements
+ *   would collide; instead the query carries no bind parameters (the key's SHA-256 hex digest is
+ *   inlined — it cannot break out of its quotes), which makes `pg` use the simple query protocol:
+ *   one message instead of Parse/Bind/Describe/Execute/Sync, each of which the socket server runs
+ *   as a separate call into PGlite.
  */
+async function findTokenRow(db: Kysely<DB>, hash: string): Promise<any | undefined> {
+  if (!(await isEmbedded(db))) {
+    try {
+      const compiled = CompiledQuery.raw(FIND_TOKEN_SQL, [hash]);
+      const named = { ...compiled, sql: { name: 'rpts_find_token', text: FIND_TOKEN_SQL } as unknown as string };
+      return (await db.executeQuery<any>(named)).rows[0];
+    } catch {
+      // e.g. a cached plan invalidated by a migration run by another process: fall through once.
+    }
+  }
+  const literal = FIND_TOKEN_SQL.replace('$1', `'${hash}'`);
+  return (await db.executeQuery<any>(CompiledQuery.raw(literal, []))).rows[0];
+}
+
+/** Finds the active token with this key whose user and workspace are active: one query. */
 export async function findToken(db: Kysely<DB>, key: string): Promise<TokenPrincipal | null> {
-  const row = await db
-    .selectFrom('api_tokens as t')
-    .innerJoin('users as u', 'u.id', 't.user_id')
-    .innerJoin('orgs as o', 'o.id', 't.org_id')
-    .leftJoin('org_memberships as m', (j) => j.onRef('m.org_id', '=', 't.org_id').onRef('m.user_id', '=', 't.user_id'))
-    .selectAll('o')
-    .select(['t.user_id', 'u.email as user_email', 'm.role'])
-    .where('t.key_hash', '=', sql.lit(hashTokenKey(key)))
-    .where('t.is_active', '=', sql.lit(true))
-    .where('u.is_active', '=', sql.lit(true))
-    .where('o.is_active', '=', sql.lit(true))
-    .executeTakeFirst();
+  const hash = hashTokenKey(key);
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('unexpected token digest');
+  const row = await findTokenRow(db, hash);
   if (!row) return null;
   return { workspace: toWorkspace(row), userId: row.user_id, userEmail: row.user_email, role: row.role ?? null };
 }
