@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { activeNameTaken, countActive } from './workspace-objects.ts';
 
 export const FIELD_TYPES = ['text', 'number', 'datetime', 'state', 'district', 'ward'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -38,26 +39,12 @@ export async function findFieldByKey(db: Kysely<DB>, orgId: number, key: string)
 }
 
 export async function countUserFields(db: Kysely<DB>, orgId: number): Promise<number> {
-  const r = await db
-    .selectFrom('contact_fields')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where('is_system', '=', false)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  return countActive(db, 'contact_fields', orgId, { excludeSystem: true });
 }
 
 /** Whether an active field (system ones included) already has this name, ignoring case. */
 export async function fieldNameTaken(db: Kysely<DB>, orgId: number, name: string, exceptId?: number): Promise<boolean> {
-  let q = db
-    .selectFrom('contact_fields')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where(sql`lower(name)`, '=', name.toLowerCase());
-  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  return !!(await q.executeTakeFirst());
+  return activeNameTaken(db, 'contact_fields', orgId, name, exceptId);
 }
 
 export async function createField(db: Kysely<DB>, orgId: number, key: string, name: string, type: FieldType): Promise<FieldRow> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { activeNameTaken, countActive } from './workspace-objects.ts';
 
 /**
  * Globals: workspace-wide named constants used in flows (`@globals.<key>`). The key is generated
@@ -44,25 +45,12 @@ export async function listGlobals(db: Kysely<DB>, orgId: number): Promise<Global
 }
 
 export async function countGlobals(db: Kysely<DB>, orgId: number): Promise<number> {
-  const r = await db
-    .selectFrom('globals')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  return countActive(db, 'globals', orgId);
 }
 
 /** Whether another active global already has this name, ignoring case. */
 export async function globalNameTaken(db: Kysely<DB>, orgId: number, name: string, exceptId?: number): Promise<boolean> {
-  let q = db
-    .selectFrom('globals')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where(sql`lower(name)`, '=', name.toLowerCase());
-  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  return !!(await q.executeTakeFirst());
+  return activeNameTaken(db, 'globals', orgId, name, exceptId);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { activeNameTaken, countActive } from './workspace-objects.ts';
 
 /**
  * Contact groups. `group_type`: M manual, Q smart (query based), A/B/S/V the internal status groups
@@ -60,26 +61,12 @@ export async function groupMemberCounts(db: Kysely<DB>, groupIds: number[]): Pro
 
 /** Groups counted against the workspace limit: active and not system (status groups, Open Tickets). */
 export async function countUserGroups(db: Kysely<DB>, orgId: number): Promise<number> {
-  const r = await db
-    .selectFrom('contact_groups')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where('is_system', '=', false)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  return countActive(db, 'contact_groups', orgId, { excludeSystem: true });
 }
 
 /** Whether an active group (status and system groups included) has this name, ignoring case. */
 export async function groupNameTaken(db: Kysely<DB>, orgId: number, name: string, exceptId?: number): Promise<boolean> {
-  let q = db
-    .selectFrom('contact_groups')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where(sql`lower(name)`, '=', name.toLowerCase());
-  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  return !!(await q.executeTakeFirst());
+  return activeNameTaken(db, 'contact_groups', orgId, name, exceptId);
 }
 
 /** A new, empty manual group (ready at once: there is nothing to evaluate). */

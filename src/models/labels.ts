@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { activeNameTaken, countActive } from './workspace-objects.ts';
 
 /** Message labels: named tags on incoming messages. */
 export interface LabelRow {
@@ -43,25 +44,12 @@ export async function labelMessageCounts(db: Kysely<DB>, labelIds: number[]): Pr
 
 /** Labels counted against the workspace limit. */
 export async function countLabels(db: Kysely<DB>, orgId: number): Promise<number> {
-  const r = await db
-    .selectFrom('msg_labels')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  return countActive(db, 'msg_labels', orgId);
 }
 
 /** Whether an active label has this name, ignoring case. */
 export async function labelNameTaken(db: Kysely<DB>, orgId: number, name: string, exceptId?: number): Promise<boolean> {
-  let q = db
-    .selectFrom('msg_labels')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where(sql`lower(name)`, '=', name.toLowerCase());
-  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  return !!(await q.executeTakeFirst());
+  return activeNameTaken(db, 'msg_labels', orgId, name, exceptId);
 }
 
 export async function createLabel(db: Kysely<DB>, orgId: number, name: string): Promise<LabelRow> {

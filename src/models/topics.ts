@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { activeNameTaken, countActive } from './workspace-objects.ts';
 
 /** Ticket topics. Every workspace has the system (default) topic "General", which is read-only. */
 export interface TopicRow {
@@ -52,26 +53,12 @@ export async function topicTicketCounts(db: Kysely<DB>, orgId: number, topicIds:
 
 /** Topics counted against the workspace limit: active, not the default topic. */
 export async function countUserTopics(db: Kysely<DB>, orgId: number): Promise<number> {
-  const r = await db
-    .selectFrom('topics')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where('is_system', '=', false)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+  return countActive(db, 'topics', orgId, { excludeSystem: true });
 }
 
 /** Whether an active topic ("General" included) has this name, ignoring case. */
 export async function topicNameTaken(db: Kysely<DB>, orgId: number, name: string, exceptId?: number): Promise<boolean> {
-  let q = db
-    .selectFrom('topics')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('is_active', '=', true)
-    .where(sql`lower(name)`, '=', name.toLowerCase());
-  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  return !!(await q.executeTakeFirst());
+  return activeNameTaken(db, 'topics', orgId, name, exceptId);
 }
 
 export async function createTopic(db: Kysely<DB>, orgId: number, name: string): Promise<TopicRow> {
