@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,40 @@ test('admin commands work through the running server and print one JSON object',
   assert.match(agentTok.stderr, /^rapidpro-ts: only administrators and editors/);
 });
 
+test('import reads a RapidPro export; group create makes manual and smart groups', async () => {
+  const env = { RAPIDPRO_DATA_DIR: dataDir };
+  const ws = JSON.parse(cli(env, 'workspace', 'create', '--name', 'Imports', '--country', 'RW').stdout);
+  const flowUuid = '0c1e6b1a-3f7b-4b8e-9a51-6d9f2f3e4a01';
+  const doc = {
+    version: '13', site: 'https://example.org',
+    flows: [{ uuid: flowUuid, name: 'Hello', spec_version: '13.0.0', language: 'eng', type: 'messaging', nodes: [] }],
+    fields: [{ key: 'age', name: 'Age', type: 'number' }],
+    groups: [{ uuid: '6f3a1b2c-4d5e-4f60-8a7b-9c0d1e2f3a04', name: 'Adults', query: 'age >= 18' }, { uuid: '6f3a1b2c-4d5e-4f60-8a7b-9c0d1e2f3a05', name: 'Staff', query: null }],
+    campaigns: [], triggers: [],
+  };
+  const file = path.join(dataDir, 'export.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const r = cli(env, 'import', '--workspace', ws.uuid, file);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.deepEqual(summary.flows.map((f: any) => [f.uuid, f.created]), [[flowUuid, true]]);
+  assert.deepEqual(summary.fields, [{ key: 'age', created: true }]);
+  assert.deepEqual(summary.groups.map((g: any) => g.name).sort(), ['Adults', 'Staff']);
+  // importing again updates instead of duplicating
+  assert.deepEqual(JSON.parse(cli(env, 'import', '--workspace', ws.uuid, file).stdout).flows.map((f: any) => f.created), [false]);
+  const manual = cli(env, 'group', 'create', '--workspace', ws.uuid, '--name', 'Volunteers');
+  assert.equal(JSON.parse(manual.stdout).status, 'ready');
+  const smart = cli(env, 'group', 'create', '--workspace', ws.uuid, '--name', 'Teens', '--query', 'age < 18');
+  assert.equal(smart.code, 0, smart.stderr);
+  assert.equal(JSON.parse(smart.stdout).query, 'fields.age < 18');
+  const bad = cli(env, 'group', 'create', '--workspace', ws.uuid, '--name', 'Broken', '--query', 'age > abc');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /^rapidpro-ts: /);
+  const missing = cli(env, 'import', '--workspace', ws.uuid, path.join(dataDir, 'nope.json'));
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /^rapidpro-ts: cannot read/);
+});
+
 test('bad arguments exit non-zero with one line, no stack trace', () => {
   const env = { RAPIDPRO_DATA_DIR: dataDir };
   for (const args of [
@@ -125,13 +159,25 @@ test('worker starts and stops cleanly', async () => {
   let out = '';
   w.stdout!.on('data', (b) => (out += b));
   w.stderr!.on('data', (b) => (out += b));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (!/worker started/.test(out)) {
-    if (Date.now() > deadline || w.exitCode !== null) throw new Error(`worker did not start: ${out}`);
+    if (Date.now() > deadline || w.exitCode !== null) {
+      w.kill('SIGKILL');
+      throw new Error(`worker did not start: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   w.kill('SIGTERM');
-  const code = await new Promise((r) => w.once('exit', r));
+  const code = await new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      w.kill('SIGKILL');
+      resolve('killed after 30 s');
+    }, 30_000);
+    w.once('exit', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
   assert.equal(code, 0, out);
   assert.match(out, /stopped/);
   assert.ok(!existsSync(path.join(dataDir, 'rapidpro.lock')));

@@ -40,8 +40,11 @@ export async function main(argv: string[]): Promise<void> {
       console.log(USAGE);
       return;
     }
-    if (command === 'serve') return await serve({ workers: true });
-    if (command === 'worker') return await serve({ workers: true, http: false });
+    if (command === 'serve' || command === 'worker') {
+      await serve({ workers: true, http: command === 'serve' });
+      // everything is closed in order by now; a library timer must not keep a stopped server alive
+      process.exit(process.exitCode ?? 0);
+    }
     if (command === 'migrate') {
       const d = await openDatabase(databaseConfigFromEnv(), { migrate: false });
       try {
