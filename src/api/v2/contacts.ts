@@ -383,11 +383,13 @@ async function write(ctx: ApiContext) {
   const opts = serializeOptions(req);
   try {
     if (!existing) {
-      // a create is one statement (its URN conflict check reads after a failed insert, so it
-      // cannot share a transaction), then the smart groups it joins; the response is built from
-      // what was written
-      const { row, details } = await insertContact(db, ws, userId, changes, validated.groups);
-      await refreshSmartGroups(db, ws, [row.id]);
+      // a create is one statement plus the smart groups it joins, in one transaction; the
+      // response is built from what was written
+      const { row, details } = await db.transaction().execute(async (tx) => {
+        const created = await insertContact(tx, ws, userId, changes, validated.groups);
+        await refreshSmartGroups(tx, ws, [created.row.id]);
+        return created;
+      });
       const [body] = await serializeContacts(db, ws, role, [row], opts, { fields: validated.fields, details: opts.expandUrns ? undefined : details });
       return { status: 201, body };
     }
