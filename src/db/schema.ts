@@ -133,6 +133,12 @@ export interface FlowStartsTable {
 }
 export interface FlowStartGroupsTable { start_id: number; group_id: number }
 export interface FlowStartContactsTable { start_id: number; contact_id: number }
+export interface TriggersTable {
+  id: Id; uuid: string; org_id: number; trigger_type: string; flow_id: number; keywords: Generated<string[]>;
+  match_type: string | null; channel_id: number | null; referrer_id: string | null; group_ids: Generated<number[]>;
+  exclude_group_ids: Generated<number[]>; is_archived: Generated<boolean>; is_active: Generated<boolean>;
+  created_on: Timestamp; modified_on: Timestamp;
+}
 
 export interface DB {
   orgs: OrgsTable;
@@ -163,6 +169,7 @@ export interface DB {
   flow_starts: FlowStartsTable;
   flow_start_groups: FlowStartGroupsTable;
   flow_start_contacts: FlowStartContactsTable;
+  triggers: TriggersTable;
   broadcasts: BroadcastsTable;
   broadcasts_contacts: BroadcastsContactsTable;
   broadcasts_groups: BroadcastsGroupsTable;

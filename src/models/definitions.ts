@@ -8,6 +8,7 @@ import { RESERVED_FIELD_KEYS, FIELD_TYPES, createField, findFieldByKey, type Fie
 import { createManualGroup } from './groups.ts';
 import { createSmartGroup, type EnqueueFn } from './smart-groups.ts';
 import type { Workspace } from './workspaces.ts';
+import { importTriggers, exportTriggers, type TriggerImportSummary } from './triggers.ts';
 import { sql } from 'kysely';
 
 export const EXPORT_VERSION = '13';
@@ -16,8 +17,10 @@ export interface ImportSummary {
   flows: { uuid: string; name: string; created: boolean }[];
   fields: { key: string; created: boolean }[];
   groups: { uuid: string; name: string; created: boolean }[];
+  /** Triggers created, pointed at an imported flow (already present), or skipped (flow not found). */
+  triggers: TriggerImportSummary;
   /** Parts of the document this version does not import yet. */
-  skipped: { campaigns: number; triggers: number };
+  skipped: { campaigns: number };
 }
 
 /**
@@ -30,7 +33,8 @@ export async function importDefinitions(db: Kysely<DB>, ws: Workspace, doc: unkn
   for (const k of ['flows', 'fields', 'groups', 'campaigns', 'triggers']) {
     if (d[k] !== undefined && !Array.isArray(d[k])) throw new InvalidInputError(`"${k}" must be a list`);
   }
-  const summary: ImportSummary = { flows: [], fields: [], groups: [], skipped: { campaigns: d.campaigns?.length ?? 0, triggers: d.triggers?.length ?? 0 } };
+  const summary: ImportSummary = { flows: [], fields: [], groups: [], triggers: { created: 0, updated: 0, skipped: 0 }, skipped: { campaigns: d.campaigns?.length ?? 0 } };
+  const flowUuids = new Map<string, string>();
   const smartGroups: { name: string; query: string }[] = [];
   await db.transaction().execute(async (tx) => {
     for (const f of d.fields ?? []) {
@@ -54,6 +58,8 @@ export async function importDefinitions(db: Kysely<DB>, ws: Workspace, doc: unkn
     }
     for (const flow of d.flows ?? []) {
       const saved = await saveFlow(tx, ws.id, flow, userId);
+      const docUuid = flow?.uuid ?? flow?.metadata?.uuid;
+      if (typeof docUuid === 'string') flowUuids.set(docUuid, saved.uuid);
       summary.flows.push({ uuid: saved.uuid, name: saved.name, created: saved.created });
     }
   });
@@ -62,6 +68,8 @@ export async function importDefinitions(db: Kysely<DB>, ws: Workspace, doc: unkn
     const created = await createSmartGroup(db, ws, g.name, g.query, enqueue);
     summary.groups.push({ uuid: created.uuid, name: g.name, created: true });
   }
+  // Triggers last: their groups may be the smart groups just created.
+  if (d.triggers?.length) summary.triggers = await db.transaction().execute((tx) => importTriggers(tx, ws.id, d.triggers, flowUuids));
   return summary;
 }
 
@@ -101,5 +109,7 @@ export async function exportDefinitions(db: Kysely<DB>, ws: Workspace, flowUuids
       groups = await db.selectFrom('contact_groups').select(['uuid', 'name', 'query']).where('org_id', '=', ws.id).where('is_active', '=', true).where('uuid', 'in', uuids).orderBy('name').execute();
     }
   }
-  return { version: EXPORT_VERSION, site, flows, campaigns: [], triggers: [], fields, groups };
+  // triggers of the exported flows come with the flows and all modes
+  const triggers = mode === 'none' ? [] : await exportTriggers(db, ws.id, [...rows.keys()]);
+  return { version: EXPORT_VERSION, site, flows, campaigns: [], triggers, fields, groups };
 }

@@ -13,7 +13,8 @@ import { toUrn } from '../models/urns.ts';
 import { getOrCreateContactsByUrns } from './urn-contacts.ts';
 import { toChannel } from './sender.ts';
 import { messagingSink } from './messaging.ts';
-import { resumeWithMessage } from './runner.ts';
+import { resumeWithMessage, startFromMessage } from './runner.ts';
+import { findMessageTrigger } from '../models/triggers.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 
 /** The lookups and event sink the /c/ routes need (see channels/routes.ts). */
@@ -50,21 +51,29 @@ export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, ev
     }
     await tx.updateTable('channels').set({ last_seen: sql`clock_timestamp()` }).where('id', '=', row.id).execute();
   });
-  // handed to the runtime after the message is safely stored: a waiting session resumes with it
-  // (keyword triggers arrive with the triggers feature); otherwise it stays in the inbox
+  // handed to the runtime after the message is safely stored: a keyword trigger (or, when nothing
+  // waits, a catch-all) starts its flow, else a waiting session resumes; otherwise it stays in the inbox
   for (const r of received) await handToRuntime(db, ws, row, r, jobs);
 }
 
 interface Received { id: number; contactId: number; event: IncomingMsgEvent; urn: string }
 
 async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: Received, jobs?: JobQueue): Promise<void> {
+  const deps = { db, sink: messagingSink(jobs), jobs };
   const waiting = await db.selectFrom('flow_sessions').select('current_flow_id').where('org_id', '=', ws.id).where('contact_id', '=', r.contactId).where('status', '=', 'W').executeTakeFirst();
-  if (!waiting) return;
-  const resumed = await resumeWithMessage({ db, sink: messagingSink(jobs) }, ws, r.contactId, {
+  const msg = {
     uuid: r.event.uuid, text: r.event.text, urn: r.urn, channel: { uuid: channel.uuid, name: channel.name },
     attachments: r.event.attachments, createdOn: r.event.receivedOn.toISOString(), externalId: r.event.externalId,
-  });
-  if (resumed && waiting.current_flow_id) await db.updateTable('msgs').set({ flow_id: waiting.current_flow_id }).where('id', '=', r.id).execute();
+  };
+  // a keyword trigger interrupts a waiting session; a catch-all only fires when nothing waits
+  const trigger = await findMessageTrigger(db, ws.id, r.contactId, channel.id, r.event.text ?? '');
+  let flowId: number | null = null;
+  if (trigger && (trigger.type === 'K' || !waiting)) {
+    if (await startFromMessage(deps, ws, trigger.flowUuid, r.contactId, msg, trigger.keywordMatch)) flowId = trigger.flowId;
+  } else if (waiting) {
+    if (await resumeWithMessage(deps, ws, r.contactId, msg)) flowId = waiting.current_flow_id;
+  }
+  if (flowId) await db.updateTable('msgs').set({ flow_id: flowId }).where('id', '=', r.id).execute();
 }
 
 /** The URN's owner (created when new), with the URN pointed at this channel (affinity). */

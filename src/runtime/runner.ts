@@ -95,11 +95,38 @@ export async function resumeWithMessage(deps: RuntimeDeps, ws: Workspace, contac
   const waiting = await findWaitingSession(deps.db, ws.id, contactId);
   if (!waiting) return false;
   const clock = deps.clock ?? (() => new Date());
-  const event = {
+  return resume(deps, ws, contactId, waiting, { type: 'msg', event: msgReceived(msg), resumed_on: isoNow(clock) });
+}
+
+function msgReceived(msg: IncomingMsg) {
+  return {
     type: 'msg_received', uuid: msg.uuid, created_on: msg.createdOn,
     msg: { uuid: msg.uuid, urn: msg.urn, text: msg.text, ...(msg.channel ? { channel: msg.channel } : {}), ...(msg.attachments?.length ? { attachments: msg.attachments } : {}), ...(msg.externalId ? { external_id: msg.externalId } : {}) },
   };
-  return resume(deps, ws, contactId, waiting, { type: 'msg', event, resumed_on: isoNow(clock) });
+}
+
+/**
+ * Starts a flow from an incoming message (a keyword or catch-all trigger fired: engine trigger
+ * type `msg`, with `keyword_match` for keywords), interrupting whatever the contact was waiting in.
+ * Returns false when the flow or contact is gone.
+ */
+export async function startFromMessage(
+  deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactId: number, msg: IncomingMsg, keywordMatch?: { type: string; keyword: string },
+): Promise<boolean> {
+  const clock = deps.clock ?? (() => new Date());
+  const assets = await workspaceAssets(deps.db, ws);
+  const flow = assets.flow(flowUuid);
+  if (flow instanceof Error || !flow) return false;
+  const contact = (await loadEngineContacts(deps.db, ws.id, [contactId])).get(contactId);
+  if (!contact) return false;
+  await deps.db.transaction().execute((tx) => bulkInterrupt(tx, ws.id, null, [contactId]));
+  const trigger = {
+    type: 'msg', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), event: msgReceived(msg),
+    ...(keywordMatch ? { keyword_match: keywordMatch } : {}),
+  };
+  const result = await newEngine(deps.services).start(assets, workspaceEnvironment(ws, clock), contact, trigger);
+  await commitSprint(deps, ws, contactId, result, null);
+  return true;
 }
 
 /** Resumes a waiting session whose timeout (kind 'timeout') or expiry (kind 'expiration') came due. */

@@ -5,6 +5,7 @@ import * as m0003 from './0003_contact_search.ts';
 import * as m0004 from './0004_flows.ts';
 import * as m0005 from './0005_messages.ts';
 import * as m0006 from './0006_flow_starts.ts';
+import * as m0007 from './0007_triggers.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_flows': m0004,
   '0005_messages': m0005,
   '0006_flow_starts': m0006,
+  '0007_triggers': m0007,
 };
