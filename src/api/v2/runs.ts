@@ -81,6 +81,7 @@ export const runs: Endpoint = {
         .selectFrom('flow_runs as r')
         .innerJoin('flows as f', 'f.id', 'r.flow_id')
         .innerJoin('contacts as c', 'c.id', 'r.contact_id')
+        .leftJoin('flow_starts as s', 's.id', 'r.start_id')
         .select([
           'r.id', 'r.uuid', 'r.status', 'r.responded', 'r.results', 'r.path', 'r.created_on', 'r.modified_on', 'r.exited_on',
           'f.uuid as flow_uuid', 'f.name as flow_name', 'c.id as contact_id', 'c.uuid as contact_uuid', 'c.name as contact_name',
@@ -88,7 +89,7 @@ export const runs: Endpoint = {
           (eb) => eb.selectFrom('contact_urns as u').select('u.scheme').whereRef('u.contact_id', '=', 'c.id').orderBy('u.priority', 'desc').orderBy('u.id').limit(1).as('urn_scheme'),
           (eb) => eb.selectFrom('contact_urns as u').select('u.path').whereRef('u.contact_id', '=', 'c.id').orderBy('u.priority', 'desc').orderBy('u.id').limit(1).as('urn_path'),
           (eb) => eb.selectFrom('contact_urns as u').select('u.display').whereRef('u.contact_id', '=', 'c.id').orderBy('u.priority', 'desc').orderBy('u.id').limit(1).as('urn_display'),
-          sql<string | null>`NULL::text`.as('start_uuid'),
+          's.uuid as start_uuid',
         ])
         .where('r.org_id', '=', workspace.id);
       const uuid = uuidParam(req, 'uuid');
