@@ -112,13 +112,15 @@ export function forEachDatabase(title: string, body: (db: () => Database, kind: 
       before(async () => {
         handle = await createTestDatabase(kind);
       });
-      after(async () => {
-        await handle?.destroy();
-      });
       body(() => {
         if (!handle) throw new Error('database not ready');
         return handle.database;
       }, kind);
+      // registered after the body's hooks so it runs after them: suites stop their servers and
+      // job workers before the database goes away
+      after(async () => {
+        await handle?.destroy();
+      });
     });
   }
 }
