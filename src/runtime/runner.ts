@@ -22,6 +22,9 @@ export interface RuntimeDeps {
   jobs?: JobQueue;
 }
 
+/** Contacts of one start batch run at the same time (each in its own transactions). */
+const START_CONCURRENCY = Number(process.env.RAPIDPRO_START_CONCURRENCY ?? 6);
+
 const isoNow = (clock: () => Date) => clock().toISOString();
 
 /** The assets of a workspace read once for a batch of contacts. */
@@ -66,18 +69,26 @@ export async function startFlow(deps: RuntimeDeps, ws: Workspace, flowUuid: stri
     ids = ids.filter((id) => !skip.has(id));
   }
   const contacts = await loadEngineContacts(deps.db, ws.id, ids);
-  const started: number[] = [];
-  for (const id of ids) {
+  const startOne = async (id: number) => {
     const contact = contacts.get(id);
-    if (!contact) continue;
+    if (!contact) return false;
     // as mailroom does, a new start interrupts whatever the contact was waiting in
     await deps.db.transaction().execute((tx) => bulkInterrupt(tx, ws.id, null, [id]));
     const trigger = { type: 'manual', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), ...(opts.params ? { params: opts.params } : {}) };
     const result = await engine.start(assets, env, contact, trigger);
     await commitSprint(deps, ws, id, result, null, opts.startId ?? null);
-    started.push(id);
-  }
-  return started;
+    return true;
+  };
+  // contacts are independent: a few at a time keep the pool's connections busy
+  const done = new Set<number>();
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, ids.length) }, async () => {
+    while (next < ids.length) {
+      const id = ids[next++];
+      if (await startOne(id)) done.add(id);
+    }
+  }));
+  return ids.filter((id) => done.has(id));
 }
 
 export interface IncomingMsg {

@@ -1,0 +1,159 @@
+// Flows in production (issue 8): a flow start for 10k contacts (BENCH_FLOW_START overrides) through
+// the real pipeline — flow start job, batch jobs of 500 contacts, engine sprints persisted per
+// contact, first questions queued for sending through the EX channel to a fake provider on
+// 127.0.0.1 — then replies handed to the incoming path (storeChannelEvents, what the EX receive URL
+// calls) with BENCH_REPLY_CONCURRENCY (16) at a time: each resumes the contact's session, which
+// answers with the second question. Reports the time until every first message row exists, until
+// the provider got them all, and replies/s resumed and answered. PostgreSQL server by default;
+// BENCH_PGLITE=1 adds embedded PGlite (BENCH_FLOW_START_PGLITE, 2k).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../src/db/open.ts';
+import { createWorkspace } from '../src/models/workspaces.ts';
+import { createChannel } from '../src/models/channels.ts';
+import { saveFlow } from '../src/models/flows.ts';
+import { createFlowStart } from '../src/models/flow-starts.ts';
+import { createJobQueue } from '../src/jobs/index.ts';
+import { storeChannelEvents } from '../src/runtime/incoming.ts';
+import { HttpClient } from '../src/channels/http.ts';
+
+const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function twoQuestions(uuid: string) {
+  const n = () => randomUUID();
+  const [q1, w1, q2, w2] = [n(), n(), n(), n()];
+  const all1 = { uuid: n(), name: 'All Responses', exit_uuid: n() };
+  const all2 = { uuid: n(), name: 'All Responses', exit_uuid: n() };
+  return {
+    uuid, name: 'Bench Two Questions', spec_version: '14.4.2', language: 'eng', type: 'messaging', expire_after_minutes: 60, localization: {},
+    nodes: [
+      { uuid: q1, actions: [{ uuid: n(), type: 'send_msg', text: 'Hi @contact.name, what is your name?' }], exits: [{ uuid: n(), destination_uuid: w1 }] },
+      { uuid: w1, actions: [], router: { type: 'switch', operand: '@input.text', result_name: 'Name', default_category_uuid: all1.uuid, wait: { type: 'msg' }, cases: [], categories: [all1] }, exits: [{ uuid: all1.exit_uuid, destination_uuid: q2 }] },
+      { uuid: q2, actions: [{ uuid: n(), type: 'send_msg', text: 'Thanks @results.name, favourite colour?' }], exits: [{ uuid: n(), destination_uuid: w2 }] },
+      { uuid: w2, actions: [], router: { type: 'switch', operand: '@input.text', result_name: 'Color', default_category_uuid: all2.uuid, wait: { type: 'msg' }, cases: [], categories: [all2] }, exits: [{ uuid: all2.exit_uuid }] },
+    ],
+  };
+}
+
+async function fakeProvider() {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => { requests++; res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  while (!(await cond())) {
+    if (performance.now() - t0 > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return performance.now();
+}
+
+async function run(label: string, d: Database, n: number, replies: number) {
+  console.log(`\n${label}: flow start for ${n} contacts, then ${replies} replies`);
+  const fake = await fakeProvider();
+  const ws = await createWorkspace(d.db, { name: 'Bench', country: 'RW', timezone: 'Africa/Kigali', languages: ['eng'] });
+  const channel = await createChannel(d.db, ws, { type: 'EX', name: 'Fake', address: '+250788000000', config: { send_url: `${fake.url}/send`, tps: 100_000 } });
+  const group = await d.db.insertInto('contact_groups').values({ uuid: randomUUID(), org_id: ws.id, name: 'Everyone', group_type: 'M' }).returning('id').executeTakeFirstOrThrow();
+  await sql`INSERT INTO contacts (uuid, org_id, name) SELECT gen_random_uuid(), ${ws.id}, 'Contact ' || i FROM generate_series(1, ${n}) i`.execute(d.db);
+  await sql`INSERT INTO contact_urns (org_id, contact_id, scheme, path, identity, priority)
+    SELECT ${ws.id}, id, 'tel', '+2507' || lpad(id::text, 8, '0'), 'tel:+2507' || lpad(id::text, 8, '0'), 1000 FROM contacts WHERE org_id = ${ws.id}`.execute(d.db);
+  await sql`INSERT INTO contact_groups_contacts (group_id, contact_id) SELECT ${group.id}, id FROM contacts WHERE org_id = ${ws.id}`.execute(d.db);
+  const flowUuid = randomUUID();
+  const flow = await d.db.transaction().execute((tx) => saveFlow(tx, ws.id, twoQuestions(flowUuid)));
+  await sql`ANALYZE`.execute(d.db);
+
+  const jobs = createJobQueue(d, { pollingIntervalSeconds: 0.5, messaging: { http: new HttpClient(), callbackBaseUrl: 'http://127.0.0.1:1' } });
+  await jobs.work();
+  const outgoing = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM msgs WHERE org_id = ${ws.id} AND direction = 'O'`.execute(d.db)).rows[0].n);
+  const flowId = (await d.db.selectFrom('flows').select('id').where('uuid', '=', flowUuid).executeTakeFirstOrThrow()).id;
+  void flow;
+  const t0 = performance.now();
+  await d.db.transaction().execute((tx) => createFlowStart(tx, ws.id, {
+    flowId, groupIds: [group.id], contactIds: [], params: null, restartParticipants: true, excludeActive: false, startType: 'A', userId: null,
+  }, (name, data, opts) => jobs.enqueue(name, data, opts)));
+  const queued = await waitFor(async () => (await outgoing()) >= n, 1_200_000);
+  const sent = await waitFor(() => fake.requests() >= n, 1_200_000);
+  const queuedS = (queued - t0) / 1000;
+  console.log(`  start → all ${n} first messages queued: ${queuedS.toFixed(2)} s (${Math.round(n / queuedS)} contacts/s)`);
+  console.log(`  start → fake provider received all ${n}: ${((sent - t0) / 1000).toFixed(2)} s`);
+
+  // replies: the incoming path resumes each session, which queues the second question
+  const urns = (await d.db.selectFrom('contact_urns').select('identity').where('org_id', '=', ws.id).orderBy('id').limit(replies).execute()).map((u) => u.identity);
+  const concurrency = Number(process.env.BENCH_REPLY_CONCURRENCY ?? 16);
+  const r0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < urns.length) {
+      const urn = urns[next++];
+      await storeChannelEvents(d.db, channel.uuid, [{ kind: 'msg', uuid: randomUUID(), urn, text: 'Alice', attachments: [], externalId: null, receivedOn: new Date() }], jobs);
+    }
+  }));
+  const handled = performance.now();
+  const answered = await waitFor(async () => (await outgoing()) >= n + urns.length, 600_000);
+  const handledS = (handled - r0) / 1000;
+  console.log(`  ${urns.length} replies stored, resumed and answered (second question queued): ${handledS.toFixed(2)} s (${Math.round(urns.length / handledS)} replies/s, ${concurrency} at a time)`);
+  console.log(`  … and every answer row visible: ${((answered - r0) / 1000).toFixed(2)} s`);
+  const waiting = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM flow_runs WHERE org_id = ${ws.id} AND status = 'W' AND responded`.execute(d.db)).rows[0].n);
+  console.log(`  runs waiting on the second question: ${waiting}`);
+  await jobs.stop();
+  await fake.close();
+}
+
+async function main() {
+  const n = Number(process.env.BENCH_FLOW_START ?? 10_000);
+  const replies = Number(process.env.BENCH_REPLIES ?? 2_000);
+  const admin = new pg.Client({ connectionString: SERVER });
+  let reachable = true;
+  try {
+    await admin.connect();
+  } catch {
+    reachable = false;
+  }
+  if (reachable) {
+    const name = `rpts_bench_flows_${process.pid}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    const u = new URL(SERVER);
+    u.pathname = `/${name}`;
+    const d = await openDatabase({ kind: 'server', url: u.toString() });
+    try {
+      await run('PostgreSQL', d, n, replies);
+    } finally {
+      await d.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  } else console.log('PostgreSQL server not reachable: skipping the server run');
+  if (process.env.BENCH_PGLITE === '1') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rpts-bench-flows-'));
+    const d = await openDatabase({ kind: 'embedded', dataDir: dir });
+    try {
+      const np = Number(process.env.BENCH_FLOW_START_PGLITE ?? 2_000);
+      await run('PGlite (embedded)', d, np, Math.min(replies, np, 500));
+    } finally {
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(e);
+  process.exit(1);
+});
