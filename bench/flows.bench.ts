@@ -89,10 +89,12 @@ async function run(label: string, d: Database, n: number, replies: number) {
     flowId, groupIds: [group.id], contactIds: [], params: null, restartParticipants: true, excludeActive: false, startType: 'A', userId: null,
   }, (name, data, opts) => jobs.enqueue(name, data, opts)));
   const queued = await waitFor(async () => (await outgoing()) >= n, 1_200_000);
-  const sent = await waitFor(() => fake.requests() >= n, 1_200_000);
   const queuedS = (queued - t0) / 1000;
-  console.log(`  start → all ${n} first messages queued: ${queuedS.toFixed(2)} s (${Math.round(n / queuedS)} contacts/s)`);
-  console.log(`  start → fake provider received all ${n}: ${((sent - t0) / 1000).toFixed(2)} s`);
+  console.log(`  start → all ${n} first messages queued: ${queuedS.toFixed(2)} s (${Math.round(n / queuedS)} contacts/s); provider had received ${fake.requests()} by then`);
+  if (process.env.BENCH_WAIT_DELIVERY === '1') {
+    const sent = await waitFor(() => fake.requests() >= n, 1_800_000);
+    console.log(`  start → fake provider received all ${n}: ${((sent - t0) / 1000).toFixed(2)} s`);
+  }
 
   // replies: the incoming path resumes each session, which queues the second question
   const urns = (await d.db.selectFrom('contact_urns').select('identity').where('org_id', '=', ws.id).orderBy('id').limit(replies).execute()).map((u) => u.identity);
