@@ -24,7 +24,9 @@ export interface WaitJob {
 export async function scheduleWaitJobs(
   tx: Kysely<DB>, jobs: JobQueue, orgId: number, contactId: number, sessionId: number, due: { timeoutOn: Date | null; expiresOn: Date | null },
 ): Promise<void> {
-  const items: [WaitKind, Date | null][] = [['timeout', due.timeoutOn], ['expiration', due.expiresOn]];
+  // as mailroom: never a timeout that would fall after the expiry
+  const timeoutOn = due.timeoutOn && due.expiresOn && due.timeoutOn > due.expiresOn ? null : due.timeoutOn;
+  const items: [WaitKind, Date | null][] = [['timeout', timeoutOn], ['expiration', due.expiresOn]];
   for (const [kind, at] of items) {
     if (!at || Number.isNaN(at.getTime())) continue;
     const job: WaitJob = { orgId, contactId, sessionId, kind, at: at.toISOString() };
