@@ -8,15 +8,12 @@
 //   BENCH_SECONDS=10 BENCH_CONNECTIONS=32 npm run bench -- api
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildServer } from '../src/api/server.ts';
 import { endpoints } from '../src/api/v2/index.ts';
-import { openDatabase, type Database } from '../src/db/open.ts';
+import type { Database } from '../src/db/open.ts';
+import { openScratchDatabase } from './scratch.ts';
 import { createWorkspace, updateWorkspace } from '../src/models/workspaces.ts';
 import { addMember } from '../src/models/users.ts';
 import { createToken } from '../src/models/tokens.ts';
@@ -25,7 +22,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const ITEMS = 250; // a full page of fields and of groups
 const TARGETS: Record<string, number> = { pglite: 1500, postgres: 3000 };
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Measure {
   rps: number;
@@ -108,38 +104,9 @@ async function verify(base: string, path: string, headers: Record<string, string
 }
 
 async function benchDatabase(kind: 'pglite' | 'postgres'): Promise<boolean> {
-  let database: Database;
-  let cleanup: () => Promise<void>;
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'rpts-bench-'));
-    database = await openDatabase({ kind: 'embedded', dataDir: dir });
-    cleanup = async () => {
-      await database.close();
-      rmSync(dir, { recursive: true, force: true });
-    };
-  } else {
-    const name = `rpts_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await admin.connect();
-    } catch (e) {
-      console.log(`\n[postgres] no server at ${ADMIN_URL} (${(e as Error).message}) — skipped`);
-      return true;
-    }
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    database = await openDatabase({ kind: 'server', url: url.toString() });
-    cleanup = async () => {
-      await database.close();
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    };
-  }
+  const opened = await openScratchDatabase(kind);
+  if (!opened) return true;
+  const { database, cleanup } = opened;
 
   try {
     const { token, fieldKey } = await seed(database);

@@ -2,18 +2,14 @@
 // page of results next to the raw SQL it compiles to, and a full smart-group evaluation next to a
 // raw INSERT ... SELECT. 1M contacts on the PostgreSQL server, 100k on embedded PGlite
 // (BENCH_CONTACTS overrides both).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../src/db/open.ts';
+import type { Database } from '../src/db/open.ts';
+import { openScratchDatabase } from './scratch.ts';
 import { createWorkspace } from '../src/models/workspaces.ts';
 import { compileSearch } from '../src/search/search.ts';
 import { evaluateSmartGroup } from '../src/models/smart-groups.ts';
 
-const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function seed(d: Database, n: number) {
   const ws = await createWorkspace(d.db, { name: 'Bench', country: 'RW', timezone: 'Africa/Kigali' });
@@ -84,34 +80,12 @@ async function run(label: string, d: Database, n: number) {
 
 const override = process.env.BENCH_CONTACTS ? Number(process.env.BENCH_CONTACTS) : undefined;
 
-const dir = mkdtempSync(path.join(tmpdir(), 'rpts-bench-'));
-const embedded = await openDatabase({ kind: 'embedded', dataDir: dir });
-try {
-  await run('embedded PGlite', embedded, override ?? 100_000);
-} finally {
-  await embedded.close();
-  rmSync(dir, { recursive: true, force: true });
-}
-
-const name = `rpts_bench_search_${process.pid}`;
-const admin = new pg.Client({ connectionString: SERVER });
-try {
-  await admin.connect();
-} catch {
-  console.log('\nPostgreSQL server not reachable; skipping that half');
-  process.exit(0);
-}
-await admin.query(`CREATE DATABASE ${name}`);
-try {
-  const u = new URL(SERVER);
-  u.pathname = `/${name}`;
-  const server = await openDatabase({ kind: 'server', url: u.toString() });
+for (const [kind, label, n] of [['pglite', 'embedded PGlite', 100_000], ['postgres', 'PostgreSQL server', 1_000_000]] as const) {
+  const scratch = await openScratchDatabase(kind);
+  if (!scratch) continue;
   try {
-    await run('PostgreSQL server', server, override ?? 1_000_000);
+    await run(label, scratch.database, override ?? n);
   } finally {
-    await server.close();
+    await scratch.cleanup();
   }
-} finally {
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
 }

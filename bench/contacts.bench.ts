@@ -13,15 +13,12 @@
 //   BENCH_DB=postgres BENCH_CONTACTS=100000 BENCH_SECONDS=5 npm run bench -- contacts
 // @ts-ignore -- autocannon ships no types
 import autocannon from 'autocannon';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { buildServer } from '../src/api/server.ts';
-import { openDatabase, type Database } from '../src/db/open.ts';
+import type { Database } from '../src/db/open.ts';
+import { openScratchDatabase } from './scratch.ts';
 import { createWorkspace, updateWorkspace } from '../src/models/workspaces.ts';
 import { addMember } from '../src/models/users.ts';
 import { createToken } from '../src/models/tokens.ts';
@@ -32,7 +29,6 @@ const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const FIELDS = 10;
 const TARGET_CREATES = 500; // per second, PostgreSQL
 const TARGET_LIST_ALL_S = 60; // seconds for 100k, PostgreSQL
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Measure {
   rps: number;
@@ -201,43 +197,7 @@ async function listAllHttp(base: string, auth: Record<string, string>): Promise<
   return { seconds: (Date.now() - t0) / 1000, count, pages };
 }
 
-async function open(kind: 'pglite' | 'postgres'): Promise<{ database: Database; cleanup: () => Promise<void> } | null> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'rpts-bench-'));
-    const database = await openDatabase({ kind: 'embedded', dataDir: dir });
-    return {
-      database,
-      cleanup: async () => {
-        await database.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `rpts_bench_contacts_${process.pid}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (e) {
-    console.log(`\n[postgres] no server at ${ADMIN_URL} (${(e as Error).message}) — skipped`);
-    return null;
-  }
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'server', url: url.toString() }, { poolSize: 20 });
-  return {
-    database,
-    cleanup: async () => {
-      await database.close();
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
+const open = (kind: 'pglite' | 'postgres') => openScratchDatabase(kind, { poolSize: 20 });
 
 async function benchDatabase(kind: 'pglite' | 'postgres'): Promise<boolean> {
   const opened = await open(kind);

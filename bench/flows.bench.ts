@@ -8,13 +8,10 @@
 // BENCH_PGLITE=1 adds embedded PGlite (BENCH_FLOW_START_PGLITE, 2k).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../src/db/open.ts';
+import type { Database } from '../src/db/open.ts';
+import { openScratchDatabase } from './scratch.ts';
 import { createWorkspace } from '../src/models/workspaces.ts';
 import { createChannel } from '../src/models/channels.ts';
 import { saveFlow } from '../src/models/flows.ts';
@@ -23,7 +20,6 @@ import { createJobQueue } from '../src/jobs/index.ts';
 import { storeChannelEvents } from '../src/runtime/incoming.ts';
 import { HttpClient } from '../src/channels/http.ts';
 
-const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function twoQuestions(uuid: string) {
   const n = () => randomUUID();
@@ -121,36 +117,21 @@ async function run(label: string, d: Database, n: number, replies: number) {
 async function main() {
   const n = Number(process.env.BENCH_FLOW_START ?? 10_000);
   const replies = Number(process.env.BENCH_REPLIES ?? 2_000);
-  const admin = new pg.Client({ connectionString: SERVER });
-  let reachable = true;
-  try {
-    await admin.connect();
-  } catch {
-    reachable = false;
-  }
-  if (reachable) {
-    const name = `rpts_bench_flows_${process.pid}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const u = new URL(SERVER);
-    u.pathname = `/${name}`;
-    const d = await openDatabase({ kind: 'server', url: u.toString() });
+  const server = await openScratchDatabase('postgres');
+  if (server) {
     try {
-      await run('PostgreSQL', d, n, replies);
+      await run('PostgreSQL', server.database, n, replies);
     } finally {
-      await d.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await server.cleanup();
     }
-  } else console.log('PostgreSQL server not reachable: skipping the server run');
+  }
   if (process.env.BENCH_PGLITE === '1') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'rpts-bench-flows-'));
-    const d = await openDatabase({ kind: 'embedded', dataDir: dir });
+    const embedded = (await openScratchDatabase('pglite'))!;
     try {
       const np = Number(process.env.BENCH_FLOW_START_PGLITE ?? 2_000);
-      await run('PGlite (embedded)', d, np, Math.min(replies, np, 500));
+      await run('PGlite (embedded)', embedded.database, np, Math.min(replies, np, 500));
     } finally {
-      await d.close();
-      rmSync(dir, { recursive: true, force: true });
+      await embedded.cleanup();
     }
   }
 }
