@@ -56,6 +56,8 @@ export class JobQueue {
       // Session-level advisory locks and LISTEN are unavailable on the embedded socket; pg-boss
       // polling and its transaction-scoped locks work on both databases.
       supervise: true,
+      // how often dead (expired) active jobs are found and retried; pg-boss's default otherwise
+      ...(process.env.RAPIDPRO_JOB_MAINTENANCE_SECONDS && { maintenanceIntervalSeconds: Number(process.env.RAPIDPRO_JOB_MAINTENANCE_SECONDS) }),
       schedule: false,
     });
     this.boss.on('error', () => {});

@@ -84,12 +84,13 @@ export async function runBroadcastBatch(db: Kysely<DB>, jobs: JobQueue, job: Bro
     const marked = await tx.insertInto('broadcast_batches').values({ broadcast_id: broadcastId, batch_no: batchNo }).onConflict((oc) => oc.doNothing()).returning('batch_no').executeTakeFirst();
     if (!marked) return;
     const created = await insertOutgoing(tx, orgId, msgs, { broadcastId, userId: b.created_by_id });
+    await queueSendJobs(jobs, tx, orgId, created);
+    // last: the broadcast row is shared by every batch, so its lock is held only until commit
     await sql`
       UPDATE broadcasts SET msg_count = msg_count + ${created.length}, batches_done = batches_done + 1,
         status = CASE WHEN status IN ('I','F') THEN status WHEN batches_done + 1 >= batch_count THEN 'C' ELSE 'S' END,
         modified_on = clock_timestamp()
       WHERE id = ${broadcastId}`.execute(tx);
-    await queueSendJobs(jobs, tx, orgId, created);
   });
 }
 

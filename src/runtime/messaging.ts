@@ -29,17 +29,21 @@ export function httpClientFromEnv(): HttpClient {
 export function defineMessagingJobs(queue: JobQueue, db: Kysely<DB>, opts: MessagingOptions = {}): void {
   const http = opts.http ?? httpClientFromEnv();
   const callbackBaseUrl = opts.callbackBaseUrl ?? process.env.RAPIDPRO_PUBLIC_URL ?? `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 8000}`;
-  queue.define<BroadcastJob>({ name: BROADCAST_JOB, handler: (data) => expandBroadcast(db, queue, data) });
+  // a job still active after this long was lost with its worker (crash): pg-boss retries it
+  const expireInSeconds = Number(process.env.RAPIDPRO_JOB_EXPIRE_SECONDS ?? 300);
+  queue.define<BroadcastJob>({ name: BROADCAST_JOB, handler: (data) => expandBroadcast(db, queue, data), expireInSeconds });
   queue.define<BroadcastBatchJob>({
     name: BROADCAST_BATCH_JOB,
     handler: (data) => runBroadcastBatch(db, queue, data),
-    concurrency: Number(process.env.RAPIDPRO_BATCH_WORKERS ?? 2),
+    concurrency: Number(process.env.RAPIDPRO_BATCH_WORKERS ?? 4),
+    expireInSeconds,
   });
+  const sendExpire = Number(process.env.RAPIDPRO_SEND_EXPIRE_SECONDS ?? expireInSeconds);
   queue.define<SendJob>({
     name: SEND_JOB,
-    handler: (data, meta) => sendMessages({ db, jobs: queue, http, callbackBaseUrl, concurrency: Number(process.env.RAPIDPRO_SEND_CONCURRENCY ?? 20) }, data, meta.id),
+    handler: (data, meta) => sendMessages({ db, jobs: queue, http, callbackBaseUrl, concurrency: Number(process.env.RAPIDPRO_SEND_CONCURRENCY ?? 20), claimTimeoutSeconds: sendExpire }, data, meta.id),
     concurrency: Number(process.env.RAPIDPRO_SEND_WORKERS ?? 4),
-    expireInSeconds: Number(process.env.RAPIDPRO_SEND_EXPIRE_SECONDS ?? 300),
+    expireInSeconds: sendExpire,
   });
 }
 

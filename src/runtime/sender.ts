@@ -6,19 +6,30 @@
 //
 // Delivery is at-least-once across crashes: a job killed after the provider accepted a message but
 // before its status was written is retried (pg-boss re-runs it under the same job id, which takes
-// its claimed messages back) and sends those few in-flight messages again.
+// back its claims once they are older than the job's expiry — a live attempt keeps them fresh with a
+// heartbeat) and sends those messages again. Their number is bounded per job by the calls in flight
+// plus MAX_UNRECORDED (sending pauses while that many outcomes are unwritten).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { getChannelType } from '../channels/index.ts';
 import type { HttpClient } from '../channels/http.ts';
+import { ChannelRateLimiter } from '../channels/ratelimit.ts';
 import type { Channel, OutgoingMsg, SendResult } from '../channels/types.ts';
 import { MAX_SEND_ERRORS, retryDelaySeconds, type ChannelRow, type CreatedMsg } from '../models/msgs.ts';
 
 export const SEND_JOB = 'msgs.send';
 export const SEND_BATCH_SIZE = 500;
+/** Sent messages whose outcome is not yet written, per job, before sending pauses. */
+const MAX_UNRECORDED = Number(process.env.RAPIDPRO_SEND_MAX_UNRECORDED ?? 20);
 
 export interface SendJob { orgId: number; channelId: number; msgIds: number[] }
+
+/**
+ * Per-channel send rate (the channel's `tps` config, else RAPIDPRO_DEFAULT_TPS, default 10 messages
+ * per second), shared by every send job of this process.
+ */
+const limiter = new ChannelRateLimiter(Number(process.env.RAPIDPRO_DEFAULT_TPS ?? 10));
 
 export interface SenderDeps {
   db: Kysely<DB>;
@@ -28,6 +39,11 @@ export interface SenderDeps {
   callbackBaseUrl: string;
   /** Provider calls in flight per job. */
   concurrency?: number;
+  /**
+   * How long a claim lives without a heartbeat (the send job's expiry): an attempt of the same job
+   * (pg-boss retries a job whose worker died) takes back only claims older than this.
+   */
+  claimTimeoutSeconds?: number;
 }
 
 /** Queues send jobs (one per channel per ≤500 messages) for the queued messages among `msgs`. */
@@ -68,6 +84,7 @@ interface Outcome { id: number; status: 'W' | 'S' | 'E' | 'F'; externalId: strin
 
 export async function sendMessages(deps: SenderDeps, job: SendJob, jobId: string): Promise<void> {
   const { db } = deps;
+  const claimTimeout = deps.claimTimeoutSeconds ?? 300;
   const channel = (await db.selectFrom('channels').select(['id', 'uuid', 'org_id', 'name', 'channel_type', 'address', 'country', 'config', 'schemes', 'roles', 'is_active'])
     .where('org_id', '=', job.orgId).where('id', '=', job.channelId).executeTakeFirst()) as (ChannelRow & { is_active: boolean }) | undefined;
   const type = channel ? getChannelType(channel.channel_type) : undefined;
@@ -85,23 +102,62 @@ export async function sendMessages(deps: SenderDeps, job: SendJob, jobId: string
     WHERE m.id = m2.id AND m.org_id = ${job.orgId} AND m.id = ANY(${job.msgIds}::bigint[]) AND m.channel_id = ${job.channelId}
       AND m.direction = 'O' AND m.status IN ('Q','E','I')
       AND (m.next_attempt IS NULL OR m.next_attempt <= clock_timestamp() + interval '1 second')
-      AND (m.claimed_by IS NULL OR m.claimed_by = ${jobId})
+      AND (m.claimed_by IS NULL OR (m.claimed_by = ${jobId} AND m.claimed_on < clock_timestamp() - ${claimTimeout} * interval '1 second'))
     RETURNING m.id, m.uuid, m.text, m.attachments, m.quick_replies, m.error_count, u.scheme, u.path, c.name AS contact_name`.execute(db);
-  if (!claimed.rows.length) return;
+  // messages an earlier attempt of this job still holds (it may be alive and slow): retry later
+  const stillHeld = async () => (await db.selectFrom('msgs').select('id').where('org_id', '=', job.orgId).where('id', 'in', job.msgIds)
+    .where('claimed_by', '=', jobId).where('status', 'in', ['Q', 'E', 'I']).where(sql<boolean>`claimed_on >= clock_timestamp() - ${claimTimeout} * interval '1 second'`)
+    .limit(1).execute()).length > 0;
+  if (!claimed.rows.length) {
+    if (await stillHeld()) throw new Error('messages still claimed by an earlier attempt of this job');
+    return;
+  }
+  const mine = claimed.rows.map((r) => r.id);
+  // heartbeat: keeps this attempt's claims fresh while it runs
+  const beat = setInterval(() => {
+    db.updateTable('msgs').set({ claimed_on: sql`clock_timestamp()` }).where('id', 'in', mine).where('claimed_by', '=', jobId).execute().catch(() => {});
+  }, Math.max(500, (claimTimeout * 1000) / 5));
+  try {
+    await sendClaimed(deps, job, type, channel, claimed.rows);
+    if (await stillHeld()) throw new Error('messages still claimed by an earlier attempt of this job');
+  } finally {
+    clearInterval(beat);
+  }
+}
 
+async function sendClaimed(deps: SenderDeps, job: SendJob, type: NonNullable<ReturnType<typeof getChannelType>>, channel: ChannelRow, rows: Claimed[]): Promise<void> {
   const ch = toChannel(channel);
+  // Outcomes are written in bulk, continuously (one write at a time, each taking everything that
+  // finished meanwhile). Sending waits while too many outcomes are unwritten: what a crash can make us
+  // send twice is bounded by the calls in flight plus MAX_UNRECORDED.
   const pending: Outcome[] = [];
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = () => {
-    const batch = pending.splice(0, pending.length);
-    if (!batch.length) return flushing;
-    flushing = flushing.then(() => recordOutcomes(deps, job.orgId, job.channelId, batch));
-    return flushing;
+  let writing: Promise<void> | null = null;
+  let unrecorded = 0;
+  let failure: unknown = null;
+  const writeLoop = async () => {
+    while (pending.length) {
+      const batch = pending.splice(0, pending.length);
+      await recordOutcomes(deps, job.orgId, job.channelId, batch);
+      unrecorded -= batch.length;
+    }
+    writing = null;
+  };
+  const record = (o: Outcome) => {
+    pending.push(o);
+    unrecorded++;
+    writing ??= writeLoop().catch((e) => {
+      failure = e;
+      writing = null;
+    });
   };
 
-  const queue = [...claimed.rows];
+  const queue = [...rows];
   const worker = async () => {
-    for (let m = queue.shift(); m; m = queue.shift()) {
+    for (;;) {
+      while (unrecorded >= MAX_UNRECORDED && writing) await writing;
+      if (failure) throw failure;
+      const m = queue.shift();
+      if (!m) break;
       let outcome: Outcome;
       if (!m.scheme || !m.path) {
         outcome = { id: m.id, status: 'F', externalId: null, errorCount: m.error_count, failedReason: 'D' };
@@ -111,6 +167,7 @@ export async function sendMessages(deps: SenderDeps, job: SendJob, jobId: string
           quickReplies: m.quick_replies ?? [], contactName: m.contact_name,
         };
         let result: SendResult;
+        await limiter.acquire(ch);
         try {
           result = await type.send({ channel: ch, msg, http: deps.http, callbackBaseUrl: deps.callbackBaseUrl });
         } catch (e) {
@@ -118,12 +175,12 @@ export async function sendMessages(deps: SenderDeps, job: SendJob, jobId: string
         }
         outcome = outcomeOf(m, result);
       }
-      pending.push(outcome);
-      if (pending.length >= 50) await flush();
+      record(outcome);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 20, claimed.rows.length) }, worker));
-  await flush();
+  await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 20, rows.length) }, worker));
+  while (writing) await writing;
+  if (failure) throw failure;
 }
 
 function outcomeOf(m: Claimed, r: SendResult): Outcome {

@@ -1,0 +1,141 @@
+// A broadcast to 100k contacts (BENCH_BROADCAST overrides) through the real pipeline: expansion job,
+// batch jobs of 500 contacts (one bulk INSERT each), send jobs per channel through the EX channel
+// type and the shared HTTP client to a fake provider on 127.0.0.1. Reports the time until every
+// message row exists and until the fake provider has received every message, next to a raw
+// `INSERT ... SELECT` of the same number of message rows. PostgreSQL server by default; set
+// BENCH_PGLITE=1 to run it on embedded PGlite as well (smaller: BENCH_BROADCAST_PGLITE, 20k).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from '../src/db/open.ts';
+import { createWorkspace } from '../src/models/workspaces.ts';
+import { createChannel } from '../src/models/channels.ts';
+import { insertBroadcast } from '../src/models/broadcasts.ts';
+import { createJobQueue } from '../src/jobs/index.ts';
+import { queueBroadcast } from '../src/runtime/broadcasts.ts';
+import { HttpClient } from '../src/channels/http.ts';
+
+const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function fakeProvider() {
+  const seen = new Set<string>();
+  let requests = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      requests++;
+      const id = new URLSearchParams(Buffer.concat(chunks).toString()).get('id');
+      if (id) seen.add(id);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    requests: () => requests,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  while (!(await cond())) {
+    if (performance.now() - t0 > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return performance.now();
+}
+
+async function run(label: string, d: Database, n: number) {
+  console.log(`\n${label}: broadcast to ${n} contacts`);
+  const fake = await fakeProvider();
+  const ws = await createWorkspace(d.db, { name: 'Bench', country: 'RW', timezone: 'Africa/Kigali', languages: ['eng'] });
+  await createChannel(d.db, ws, { type: 'EX', name: 'Fake', address: '+250788000000', config: { send_url: `${fake.url}/send`, tps: 100_000 } });
+  const group = await d.db.insertInto('contact_groups').values({ uuid: crypto.randomUUID(), org_id: ws.id, name: 'Everyone', group_type: 'M' }).returning('id').executeTakeFirstOrThrow();
+  const t0 = performance.now();
+  await sql`INSERT INTO contacts (uuid, org_id, name) SELECT gen_random_uuid(), ${ws.id}, 'Contact ' || i FROM generate_series(1, ${n}) i`.execute(d.db);
+  await sql`INSERT INTO contact_urns (org_id, contact_id, scheme, path, identity, priority)
+    SELECT ${ws.id}, id, 'tel', '+2507' || lpad(id::text, 8, '0'), 'tel:+2507' || lpad(id::text, 8, '0'), 1000 FROM contacts WHERE org_id = ${ws.id}`.execute(d.db);
+  await sql`INSERT INTO contact_groups_contacts (group_id, contact_id) SELECT ${group.id}, id FROM contacts WHERE org_id = ${ws.id}`.execute(d.db);
+  await sql`ANALYZE`.execute(d.db);
+  console.log(`  seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  // raw ceiling: the same number of message rows with one INSERT ... SELECT (then removed)
+  const r0 = performance.now();
+  await sql`INSERT INTO msgs (uuid, org_id, contact_id, contact_urn_id, direction, status, visibility, msg_type, text)
+    SELECT gen_random_uuid(), ${ws.id}, c.id, u.id, 'O', 'F', 'V', 'T', 'Hello ' || c.name FROM contacts c JOIN contact_urns u ON u.contact_id = c.id
+    WHERE c.org_id = ${ws.id}`.execute(d.db);
+  const rawMs = performance.now() - r0;
+  await sql`DELETE FROM msgs WHERE org_id = ${ws.id}`.execute(d.db);
+  await sql`VACUUM ANALYZE msgs`.execute(d.db);
+
+  const jobs = createJobQueue(d, { pollingIntervalSeconds: 0.5, messaging: { http: new HttpClient(), callbackBaseUrl: 'http://127.0.0.1:1' } });
+  await jobs.work();
+  const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM msgs WHERE org_id = ${ws.id}`.execute(d.db)).rows[0].n);
+  const start = performance.now();
+  await d.db.transaction().execute(async (tx) => {
+    const b = await insertBroadcast(tx, ws.id, {
+      translations: { eng: { text: 'Hello @contact.name', attachments: [], quick_replies: [] } }, baseLanguage: 'eng',
+      urns: [], contactIds: [], groupIds: [group.id], userId: null,
+    });
+    await queueBroadcast(jobs, tx, ws.id, b.id);
+  });
+  const created = await waitFor(async () => (await count()) >= n, 600_000);
+  const delivered = await waitFor(() => fake.seen.size >= n, 600_000);
+  await new Promise((r) => setTimeout(r, 500));
+  const createdS = (created - start) / 1000;
+  const deliveredS = (delivered - start) / 1000;
+  console.log(`  raw INSERT ... SELECT of ${n} msgs: ${(rawMs / 1000).toFixed(2)} s (${Math.round(n / (rawMs / 1000))} rows/s)`);
+  console.log(`  broadcast → all ${n} message rows created: ${createdS.toFixed(2)} s (${Math.round(n / createdS)} msgs/s, ${(rawMs / 1000 / createdS * 100).toFixed(0)}% of raw)`);
+  console.log(`  broadcast → fake provider received all: ${deliveredS.toFixed(2)} s (${Math.round(n / deliveredS)} msgs/s); requests ${fake.requests()}, distinct messages ${fake.seen.size}, duplicates ${fake.requests() - fake.seen.size}`);
+  await jobs.stop();
+  await fake.close();
+}
+
+async function main() {
+  const n = Number(process.env.BENCH_BROADCAST ?? 100_000);
+  const admin = new pg.Client({ connectionString: SERVER });
+  let reachable = true;
+  try {
+    await admin.connect();
+  } catch {
+    reachable = false;
+  }
+  if (reachable) {
+    const name = `rpts_bench_msg_${process.pid}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    const u = new URL(SERVER);
+    u.pathname = `/${name}`;
+    const d = await openDatabase({ kind: 'server', url: u.toString() });
+    try {
+      await run('PostgreSQL', d, n);
+    } finally {
+      await d.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  } else console.log('PostgreSQL server not reachable: skipping the server run');
+  if (process.env.BENCH_PGLITE === '1') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rpts-bench-msg-'));
+    const d = await openDatabase({ kind: 'embedded', dataDir: dir });
+    try {
+      await run('PGlite (embedded)', d, Number(process.env.BENCH_BROADCAST_PGLITE ?? 20_000));
+    } finally {
+      await d.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(e);
+  process.exit(1);
+});
