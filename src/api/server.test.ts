@@ -93,6 +93,13 @@ forEachDatabase('API plumbing', (db) => {
     assert.equal(anon.statusCode, 403);
   });
 
+  test('a NUL character in any filter is a 400, never a 500', async () => {
+    for (const url of ['/api/v2/fields.json?key=%00', '/api/v2/globals.json?key=a%00b', '/api/v2/groups.json?name=%00', '/api/v2/contacts.json?urn=tel:%00']) {
+      const res = await api.get(url);
+      assert.ok(res.statusCode < 500, `${url} → ${res.statusCode} ${res.body}`);
+    }
+  });
+
   test('unknown endpoints are 404', async () => {
     const res = await api.get('/api/v2/nothing.json');
     assert.equal(res.statusCode, 404);

@@ -74,6 +74,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return send(reply, err.status, err.body);
     }
     if (err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, { detail: 'Request body is too large.' });
+    // PostgreSQL refuses NUL characters in text (22021); any parameter that reaches SQL with one is
+    // bad input, never a server error
+    if (err?.code === '22021') return send(reply, 400, { detail: 'Null characters are not allowed.' });
     if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, err.statusCode, { detail: err.message });
     }
