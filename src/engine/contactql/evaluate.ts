@@ -4,7 +4,7 @@ import type { AssetRef, Condition, ContactQuery, QueryNode } from './ast.ts';
 import type { QueryableContact } from './contact.ts';
 import type { QueryEnvironment } from './environment.ts';
 import { namePrefixes } from './names.ts';
-import { parseUrnStructure } from './urns.ts';
+import { parseURN } from '../urns/parse.ts';
 
 /** One value a contact has for a property, typed as the condition compares it. */
 type PropertyValue = string | Decimal | number | AssetRef;
@@ -161,7 +161,7 @@ function fieldValues(c: Condition, contact: QueryableContact, env: QueryEnvironm
 function urnPaths(contact: QueryableContact, scheme: string | null): string[] {
   const paths: string[] = [];
   for (const urn of contact.urns ?? []) {
-    const parts = typeof urn === 'string' ? parseUrnStructure(urn) : urn;
+    const parts = typeof urn === 'string' ? parseURN(urn) : urn;
     if (parts && (scheme === null || parts.scheme === scheme)) paths.push(parts.path);
   }
   return paths;

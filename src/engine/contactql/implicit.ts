@@ -1,7 +1,8 @@
 import type { QueryEnvironment } from './environment.ts';
 import { nameTokens } from './names.ts';
 import type { RawCondition } from './raw.ts';
-import { looksLikeRef, parseUrnStructure } from './urns.ts';
+import { looksLikeRef } from './urns.ts';
+import { parseURN } from '../urns/parse.ts';
 
 const LOOKS_LIKE_PHONE = /^\+?[-\d]{4,}$/;
 
@@ -14,7 +15,7 @@ export function implicitCondition(env: QueryEnvironment, value: string): RawCond
   if (env.redactionPolicy === 'urns') {
     if (looksLikeRef(value)) return { kind: 'attribute', key: 'ref', operator: '=', value };
   } else {
-    const urn = parseUrnStructure(value);
+    const urn = parseURN(value);
     if (urn) return { kind: 'urn', key: urn.scheme, operator: '=', value: urn.path };
     if (LOOKS_LIKE_PHONE.test(value)) {
       return { kind: 'urn', key: 'tel', operator: '~', value: value.replace(/[^+\d]+/g, '') };
