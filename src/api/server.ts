@@ -80,7 +80,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       return send(reply, err.statusCode, { detail: err.message });
     }
-    req.log.error(err);
+    req.log.error(err); if (process.env.DEBUG_500) console.error(err);
     reply.code(500).type('text/plain').send('Server Error. Site administrators have been notified.');
   });
   app.setNotFoundHandler((_req, reply) => send(reply, 404, { detail: 'Not found.' }));

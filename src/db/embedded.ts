@@ -1,8 +1,9 @@
 import { mkdirSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGliteWire } from './wire.ts';
 import { tryLock, lockHolder, type Lock } from './lockfile.ts';
 
 export const SOCKET_PORT = 5432;
@@ -17,6 +18,8 @@ export function lockPath(dataDir: string): string {
 /** The embedded database, served in-process over a Unix socket so the app always speaks `pg`. */
 export interface EmbeddedServer {
   socketDir: string;
+  /** A connection for a `pg` client in this process, without the socket's kernel round trip. */
+  connect(): Duplex;
   /** A gzipped copy of the database files (used as a template by the test suite). */
   dump(): Promise<Blob>;
   stop(): Promise<void>;
@@ -46,13 +49,14 @@ export async function startEmbedded(dataDir: string, opts: EmbeddedOptions = {})
       extensions: { pg_trgm },
       ...(opts.loadDataDir && { loadDataDir: opts.loadDataDir }),
     });
-    const server = new PGLiteSocketServer({ db, path: sock, maxConnections: 16 });
-    await server.start();
+    const server = new PGliteWire(db);
+    await server.listen(sock);
     return {
       socketDir: dataDir,
+      connect: () => server.connectInProcess(),
       dump: () => db.dumpDataDir('gzip') as Promise<Blob>,
       async stop() {
-        await server.stop();
+        await server.close();
         await db.close();
         lock.release();
       },

@@ -7,6 +7,7 @@ import { startEmbedded, socketPath, describeHolder, SOCKET_PORT, type EmbeddedSe
 import { typeParsers } from './types.ts';
 import type { DB } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
+import { prepareRepeatedStatements } from './statements.ts';
 
 /** An open database: the `pg` pool, the Kysely handle over it, and how to close both. */
 export interface Database {
@@ -30,6 +31,7 @@ function makePool(config: pg.PoolConfig): pg.Pool {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  pool.on('connect', (client) => prepareRepeatedStatements(client));
   return pool;
 }
 
@@ -58,10 +60,9 @@ export async function openDatabase(config: DatabaseConfig, opts: OpenOptions = {
       port: SOCKET_PORT,
       user: 'postgres',
       database: 'postgres',
-      // One connection: pglite-socket multiplexes every client onto one backend message by
-      // message, so two clients' extended-protocol queries (Parse/Bind/Execute) interleave and
-      // corrupt each other's unnamed statements ("portal does not exist"). PGlite runs one query
-      // at a time anyway, so a single connection costs no throughput.
+      // this process's own clients skip the socket (which serves other processes)
+      ...(embedded && { stream: () => embedded!.connect() }),
+      // One connection: PGlite runs one query at a time anyway, so more cost memory for nothing.
       max: opts.poolSize ?? 1,
     });
     mode = embedded ? 'embedded' : 'socket';

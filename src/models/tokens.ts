@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { toWorkspace, type Workspace } from './workspaces.ts';
 
@@ -34,49 +34,11 @@ const FIND_TOKEN_SQL = `select o.*, t.user_id, u.email as user_email, m.role
   left join org_memberships m on m.org_id = t.org_id and m.user_id = t.user_id
   where t.key_hash = $1 and t.is_active and u.is_active and o.is_active`;
 
-/** Whether a database handle talks to embedded PGlite (asked once per handle). */
-const embeddedByDb = new WeakMap<Kysely<DB>, Promise<boolean>>();
-function isEmbedded(db: Kysely<DB>): Promise<boolean> {
-  let p = embeddedByDb.get(db);
-  if (!p) {
-    p = sql<{ v: string }>`select version() as v`.execute(db).then((r) => /PGlite|emscripten/i.test(r.rows[0]?.v ?? ''));
-    p.catch(() => embeddedByDb.delete(db));
-    embeddedByDb.set(db, p);
-  }
-  return p;
-}
-
-/**
- * The token lookup runs on every request, so it is tuned for each kind of database:
- * - PostgreSQL server: a named prepared statement (each pool connection is its own session), so
- *   the four-table join is planned once per connection instead of on every request. Kysely hands
- *   the statement's `sql` to `pg`'s `client.query` unchanged, and `pg` accepts a `{name, text}`
- *   config there.
- * - Embedded PGlite: every socket connection shares PGlite's single session, so named statements
- *   would collide; instead the query carries no bind parameters (the key's SHA-256 hex digest is
- *   inlined — it cannot break out of its quotes), which makes `pg` use the simple query protocol:
- *   one message instead of Parse/Bind/Describe/Execute/Sync, each of which the socket server runs
- *   as a separate call into PGlite.
- */
-async function findTokenRow(db: Kysely<DB>, hash: string): Promise<any | undefined> {
-  if (!(await isEmbedded(db))) {
-    try {
-      const compiled = CompiledQuery.raw(FIND_TOKEN_SQL, [hash]);
-      const named = { ...compiled, sql: { name: 'rpts_find_token', text: FIND_TOKEN_SQL } as unknown as string };
-      return (await db.executeQuery<any>(named)).rows[0];
-    } catch {
-      // e.g. a cached plan invalidated by a migration run by another process: fall through once.
-    }
-  }
-  const literal = FIND_TOKEN_SQL.replace('$1', `'${hash}'`);
-  return (await db.executeQuery<any>(CompiledQuery.raw(literal, []))).rows[0];
-}
-
 /** Finds the active token with this key whose user and workspace are active: one query. */
 export async function findToken(db: Kysely<DB>, key: string): Promise<TokenPrincipal | null> {
   const hash = hashTokenKey(key);
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error('unexpected token digest');
-  const row = await findTokenRow(db, hash);
+  // parameterised, so the pool prepares it once per connection (src/db/statements.ts)
+  const row = (await db.executeQuery<any>(CompiledQuery.raw(FIND_TOKEN_SQL, [hash]))).rows[0];
   if (!row) return null;
   return { workspace: toWorkspace(row), userId: row.user_id, userEmail: row.user_email, role: row.role ?? null };
 }

@@ -57,9 +57,10 @@ export const groups: Endpoint = {
       checkWorkspaceWritable(workspace);
       const name = await validateNameBody(data, (n) => groupNameTaken(db, workspace.id, n, existing?.id));
       // Extension: `query` on create makes a smart group (RapidPro's API cannot create them).
-      const query = data.query === undefined || data.query === null ? null : data.query;
+      const rawQuery = data.query === undefined || data.query === null ? null : data.query;
       // As upstream, an update ignores it: a group's query never changes.
-      if (!existing && query !== null && (typeof query !== 'string' || !query.trim())) throw new ApiError(400, { query: ['Not a valid string.'] });
+      if (!existing && rawQuery !== null && (typeof rawQuery !== 'string' || !rawQuery.trim())) throw new ApiError(400, { query: ['Not a valid string.'] });
+      const query = rawQuery as string | null;
 
       if (existing) {
         const updated = await saveNamed(() => renameGroup(db, workspace.id, existing.id, name));
