@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { authenticate } from './auth.ts';
+import { rootDocs, sendEndpointDocs, wantsJson } from './docs.ts';
 import { throttle } from './throttle.ts';
 import { ApiError, methodNotAllowed, permissionDenied, detail } from './errors.ts';
 import { registerBodyParsers, readBody } from './bodies.ts';
@@ -20,6 +21,8 @@ export interface ServerOptions {
   /** Trust X-Forwarded-* headers (behind a proxy) when building absolute links. */
   trustProxy?: boolean;
 }
+
+const apiBase = (req: FastifyRequest) => `${req.protocol}://${req.headers.host ?? 'localhost'}/api/v2`;
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -92,14 +95,31 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
   }
 
-  // The root listing is public: endpoint names mapped to absolute URLs without the suffix.
-  app.get('/api/v2/.json', async (req, reply) => {
-    const base = `${req.protocol}://${req.headers.host ?? 'localhost'}/api/v2`;
-    const listing: Record<string, string> = {};
-    for (const e of [...endpoints].filter((e) => e.listed !== false).sort((a, b) => a.name.localeCompare(b.name))) {
-      listing[e.name] = `${base}/${e.name}`;
+  // Docs mode: the same URL without `.json` documents the endpoint; no query runs, anonymous is
+  // fine, but credentials that are sent must still be valid.
+  for (const endpoint of endpoints) {
+    for (const name of [endpoint.name, ...(endpoint.aliases ?? [])]) {
+      app.route({
+        method: [...ALL_METHODS],
+        url: `/api/v2/${name}`,
+        handler: async (req, reply) => {
+          const principal = await authenticate(opts.db, req);
+          if (principal) reply.header('X-Temba-Workspace', principal.workspace.uuid);
+          return sendEndpointDocs(req, reply, name, endpoint, apiBase(req));
+        },
+      });
     }
-    return send(reply, 200, listing);
+  }
+
+  // The root listing is public: endpoint names mapped to absolute URLs without the suffix.
+  const listed = endpoints.filter((e) => e.listed !== false).sort((a, b) => a.name.localeCompare(b.name));
+  const rootListing = (req: FastifyRequest) => Object.fromEntries(listed.map((e) => [e.name, `${apiBase(req)}/${e.name}`]));
+  app.get('/api/v2/.json', async (req, reply) => send(reply, 200, rootListing(req)));
+  // the root's docs page (or the same listing, for a client that asks for JSON)
+  app.get('/api/v2/', async (req, reply) => {
+    reply.header('Vary', 'Accept');
+    if (wantsJson(req.headers.accept)) return send(reply, 200, rootListing(req));
+    return reply.type('text/html; charset=utf-8').send(rootDocs(listed, apiBase(req)));
   });
   app.get('/api/', async (_req, reply) => reply.redirect('/api/v2/', 302));
   // Channel callbacks (/c/<type>/<uuid>/<action>): incoming messages, status updates, channel events.
