@@ -2,7 +2,7 @@ import type { ContactQuery, Operator, QueryNode } from './ast.ts';
 import type { ParseOptions, QueryEnvironment } from './environment.ts';
 import { QueryError, tooComplex } from './errors.ts';
 import { implicitCondition } from './implicit.ts';
-import { parseWholePhoneNumber } from './phone.ts';
+import { telFromText } from '../urns/index.ts';
 import { isAttribute, URN_SCHEMES } from './properties.ts';
 import type { RawCondition, RawNode } from './raw.ts';
 import type { QueryResolver } from './resolver.ts';
@@ -33,7 +33,7 @@ export function parseQuery(
 
   // a query that is just a phone number means that number exactly
   if (env.redactionPolicy !== 'urns') {
-    const number = parseWholePhoneNumber(query, env.defaultCountry);
+    const number = telFromText(query, env.defaultCountry);
     if (number) query = `tel = ${number}`;
   }
 

@@ -2,7 +2,7 @@
 import { toXArray, toXObject, toXText } from '../convert.ts';
 import { def } from '../functions/registry.ts';
 import { initialText, oneText } from '../functions/args.ts';
-import { findPhoneNumbers } from '../phones.ts';
+import { findPhoneNumbers } from '../../urns/index.ts';
 import { XError } from '../values.ts';
 import { falseResult, trueResult } from './result.ts';
 

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { ChannelAsset, SessionAssets } from '../assets.ts';
+import { validateEngineURN } from '../../urns/index.ts';
 
 /** A contact URN with its optional channel affinity and display fragment. */
 export interface URN { scheme: string; path: string; display?: string; channel?: ChannelAsset }
@@ -75,29 +76,9 @@ export function normalizeURN(scheme: string, path: string, country = ''): string
   return `${scheme}:${path}`;
 }
 
-const DIGITS = /^[0-9]+$/;
-const PATH_RULES: Record<string, RegExp> = {
-  tel: /^((\+[0-9]{7,15})|([a-z0-9]{1,64}))$/,
-  mailto: /^[^\s@]+@[^\s@]+$/,
-  facebook: /^([0-9]+|ref:.+)$/,
-  freshchat: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  instagram: DIGITS, jiochat: DIGITS, telegram: DIGITS, twitterid: DIGITS,
-  line: /^[a-zA-Z0-9_]{1,36}$/,
-  twitter: /^[a-zA-Z0-9_]{1,15}$/,
-  viber: /^[a-zA-Z0-9_=/+]{1,24}$/,
-  webchat: /^[a-zA-Z0-9]{24}(:[^\s@]+@[^\s@]+)?$/,
-  whatsapp: /^([0-9]+|[A-Z]{2}\.[a-zA-Z0-9]{1,128})$/,
-};
-
-/** Why a URN is invalid for its scheme, or null when valid. */
+/** Why a URN is invalid for its scheme (gocommon's rules), or null when valid. */
 export function validateURN(urn: string): string | null {
-  const p = parseURNString(urn);
-  if (!p) return 'invalid URN';
-  if (!VALID_SCHEMES.has(p.scheme)) return 'unknown URN scheme';
-  if (p.path === '') return 'path cannot be empty';
-  const rule = PATH_RULES[p.scheme];
-  if (rule && !rule.test(p.path)) return 'invalid path component';
-  return null;
+  return validateEngineURN(urn);
 }
 
 function supports(ch: ChannelAsset, scheme: string, role: string): boolean {

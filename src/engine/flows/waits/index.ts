@@ -1,5 +1,5 @@
 import type { EventLogger } from '../core/events.ts';
-import { parsePossiblePhone } from '../core/phone.ts';
+import { parseNumber } from '../../urns/index.ts';
 import type { Wait } from '../definition/flow.ts';
 import type { Resume } from '../resumes.ts';
 import type { Run } from '../run.ts';
@@ -31,7 +31,7 @@ function beginMsgWait(run: Run, wait: Extract<Wait, { type: 'msg' }>, log: Event
 
 function beginDialWait(run: Run, wait: Extract<Wait, { type: 'dial' }>, log: EventLogger): boolean {
   const [phone] = run.evaluate(wait.phone, log);
-  const number = parsePossiblePhone(phone, run.session.mergedEnv().defaultCountry ?? '');
+  const number = parseNumber(phone, run.session.mergedEnv().defaultCountry ?? '');
   if (!number) {
     log('error', { text: 'not a possible number' });
     return false;

@@ -6,7 +6,7 @@ import type { ActionDef } from '../../definition/flow.ts';
 import { escapeQueryValue } from '../../../contactql/index.ts';
 import type { Run } from '../../run.ts';
 import { resolveGroups, str, strs } from './helpers.ts';
-import { parsePossiblePhone } from '../../core/phone.ts';
+import { parseNumber } from '../../../urns/index.ts';
 
 /** The recipient fields shared by send_broadcast and start_session. */
 export interface OtherContacts extends ActionDef {
@@ -49,7 +49,7 @@ export function resolveRecipients(run: Run, a: OtherContacts, log: EventLogger):
     else if (parsedURN && !validateURN(normalizeURN(parsedURN.scheme, parsedURN.path))) {
       urns.push(normalizeURN(parsedURN.scheme, parsedURN.path));
     } else {
-      const phone = parsePossiblePhone(value, country);
+      const phone = parseNumber(value, country);
       if (phone) urns.push(`tel:${phone}`);
       else log('error', { text: `'${value}' couldn't be resolved to a contact, group or URN` });
     }
