@@ -91,7 +91,7 @@ export async function renameGroup(db: Kysely<DB>, orgId: number, id: number, nam
 /**
  * Soft-deletes a group and removes its memberships, bumping the former members' modified_on so that
  * clients syncing contacts by modified_on see the change — one transaction, a fixed number of
- * statements whatever the group's size. (Triggers using the group are released once they exist.)
+ * statements whatever the group's size. Archived triggers that named the group forget it.
  */
 export async function deleteGroup(db: Kysely<DB>, orgId: number, id: number): Promise<void> {
   await db.transaction().execute(async (tx) => {
@@ -108,5 +108,25 @@ export async function deleteGroup(db: Kysely<DB>, orgId: number, id: number): Pr
       WITH removed AS (DELETE FROM contact_groups_contacts WHERE group_id = ${id} RETURNING contact_id)
       UPDATE contacts SET modified_on = clock_timestamp()
        WHERE org_id = ${orgId} AND id IN (SELECT contact_id FROM removed)`.execute(tx);
+    await sql`
+      UPDATE triggers SET group_ids = array_remove(group_ids, ${id}::bigint),
+             exclude_group_ids = array_remove(exclude_group_ids, ${id}::bigint), modified_on = clock_timestamp()
+       WHERE org_id = ${orgId} AND (${id}::bigint = ANY(group_ids) OR ${id}::bigint = ANY(exclude_group_ids))`.execute(tx);
   });
+}
+
+/**
+ * What keeps a group from being deleted, as RapidPro checks it: a trigger that is not archived and
+ * runs only for the group's members.
+ */
+export async function groupDeleteBlocker(db: Kysely<DB>, orgId: number, id: number): Promise<'triggers' | null> {
+  const trigger = await db
+    .selectFrom('triggers')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('is_active', '=', true)
+    .where('is_archived', '=', false)
+    .where(sql<boolean>`${id}::bigint = ANY(group_ids)`)
+    .executeTakeFirst();
+  return trigger ? 'triggers' : null;
 }

@@ -266,6 +266,33 @@ forEachDatabase('groups endpoint', (db) => {
     assert.equal((await c.post(ENDPOINT, { name: 'leaving' })).statusCode, 201);
   });
 
+  test('a group used by a trigger that is not archived cannot be deleted', async () => {
+    const t = await makeWorkspace(db().db);
+    const c = api.as(t.admin.token);
+    const g = (await c.post(ENDPOINT, { name: 'Customers' })).json();
+    const gRow = await db().db.selectFrom('contact_groups').select('id').where('uuid', '=', g.uuid).executeTakeFirstOrThrow();
+    const flow = await db().db
+      .insertInto('flows')
+      .values({ uuid: crypto.randomUUID(), org_id: t.workspace.id, name: 'Test', flow_type: 'message', spec_version: '13.5.0', definition: JSON.stringify({}) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const trigger = await db().db
+      .insertInto('triggers')
+      .values({ uuid: crypto.randomUUID(), org_id: t.workspace.id, trigger_type: 'K', flow_id: flow.id, keywords: ['join'], match_type: 'F', group_ids: [gRow.id], exclude_group_ids: [gRow.id] })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const blocked = await c.delete(`${ENDPOINT}?uuid=${g.uuid}`);
+    assert.equal(blocked.statusCode, 400);
+    assert.deepEqual(blocked.json(), { detail: 'Group is being used by triggers which must be archived first.' });
+    assert.equal((await c.get(`${ENDPOINT}?uuid=${g.uuid}`)).json().results.length, 1);
+
+    await db().db.updateTable('triggers').set({ is_archived: true }).where('id', '=', trigger.id).execute();
+    assert.equal((await c.delete(`${ENDPOINT}?uuid=${g.uuid}`)).statusCode, 204);
+    const after = await db().db.selectFrom('triggers').select(['group_ids', 'exclude_group_ids']).where('id', '=', trigger.id).executeTakeFirstOrThrow();
+    assert.deepEqual([after.group_ids, after.exclude_group_ids], [[], []]);
+  });
+
   test('workspace limit gives 409 (system and deleted groups do not count); flagged workspaces cannot write', async () => {
     const t = await makeWorkspace(db().db);
     const c = api.as(t.admin.token);

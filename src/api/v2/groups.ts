@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Endpoint } from '../endpoint.ts';
 import { paginate } from '../pagination.ts';
 import { boolParam, exclusiveParams, param, uuidParam } from '../params.ts';
-import { ApiError, cannotDeleteSystem, cannotModifySystem, limitReached, notFound } from '../errors.ts';
+import { ApiError, cannotDeleteSystem, cannotModifySystem, detail, limitReached, notFound } from '../errors.ts';
 import { createSmartGroup, SmartGroupQueryError } from '../../models/smart-groups.ts';
 import { requireObjectBody } from '../validation.ts';
 import { checkWorkspaceWritable } from '../writes.ts';
@@ -10,7 +10,7 @@ import { requireUuidDeleteLookup, uuidWriteLookup } from '../uuid-lookup.ts';
 import { saveNamed, validateNameBody } from './names.ts';
 import { workspaceLimit } from '../../models/workspaces.ts';
 import {
-  GROUP_STATUSES, MANUAL, listedGroupsQuery, findGroupByUuid, groupMemberCounts, countUserGroups, groupNameTaken,
+  GROUP_STATUSES, MANUAL, groupDeleteBlocker, listedGroupsQuery, findGroupByUuid, groupMemberCounts, countUserGroups, groupNameTaken,
   createManualGroup, renameGroup, deleteGroup, type GroupRow,
 } from '../../models/groups.ts';
 
@@ -86,8 +86,8 @@ export const groups: Endpoint = {
       const group = await findGroupByUuid(db, workspace.id, uuid);
       if (!group) throw notFound();
       if (group.is_system) throw cannotDeleteSystem();
-      // Triggers and campaigns using the group (400 "Group is being used by ...") are checked here
-      // once those tables exist.
+      const blocker = await groupDeleteBlocker(db, workspace.id, group.id);
+      if (blocker) throw detail(400, `Group is being used by ${blocker} which must be archived first.`);
       await deleteGroup(db, workspace.id, group.id);
       return { status: 204 };
     },
