@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { HttpClient } from '../channels/http.ts';
+import { shareChannelRateLimits } from '../channels/ratelimit.ts';
 import { BROADCAST_BATCH_JOB, BROADCAST_JOB, expandBroadcast, runBroadcastBatch, type BroadcastBatchJob, type BroadcastJob } from './broadcasts.ts';
 import { SEND_JOB, queueSendJobs, sendMessages, type SendJob } from './sender.ts';
 import type { MessageSink } from './events.ts';
@@ -28,6 +29,8 @@ export function httpClientFromEnv(): HttpClient {
 
 export function defineMessagingJobs(queue: JobQueue, db: Kysely<DB>, opts: MessagingOptions = {}): void {
   const http = opts.http ?? httpClientFromEnv();
+  // the senders' per-channel tps limit counts in this database, so it holds across worker processes
+  shareChannelRateLimits(db);
   const callbackBaseUrl = opts.callbackBaseUrl ?? process.env.RAPIDPRO_PUBLIC_URL ?? `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 8000}`;
   // a job still active after this long was lost with its worker (crash): pg-boss retries it
   const expireInSeconds = Number(process.env.RAPIDPRO_JOB_EXPIRE_SECONDS ?? 300);
