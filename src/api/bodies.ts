@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.ts';
 
@@ -12,6 +13,17 @@ export class DeferredBodyError {
 function pythonishJsonMessage(e: unknown): string {
   return (e as Error).message;
 }
+
+/**
+ * A multipart body, left unread: an endpoint that takes files (media) streams it after
+ * authentication; every other endpoint still refuses multipart with a 415 (readBody).
+ */
+export class MultipartBody {
+  constructor(readonly stream: Readable, readonly contentType: string) {}
+}
+
+export const mediaTypeOf = (header: unknown) => String(header ?? '').split(';')[0].trim();
+export const unsupportedMediaType = (ct: string) => new ApiError(415, { detail: `Unsupported media type "${ct}" in request.` });
 
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
@@ -32,14 +44,17 @@ export function registerBodyParsers(app: FastifyInstance): void {
     }
     done(null, out);
   });
+  app.addContentTypeParser('multipart/form-data', (req, payload, done) => {
+    done(null, new MultipartBody(payload, String(req.headers['content-type'])));
+  });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, _body, done) => {
-    const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim();
-    done(null, new DeferredBodyError(new ApiError(415, { detail: `Unsupported media type "${ct}" in request.` })));
+    done(null, new DeferredBodyError(unsupportedMediaType(mediaTypeOf(req.headers['content-type']))));
   });
 }
 
 /** Reads a parsed body, raising a deferred parse error now. */
 export function readBody(body: unknown): unknown {
   if (body instanceof DeferredBodyError) throw body.error;
+  if (body instanceof MultipartBody) throw unsupportedMediaType(mediaTypeOf(body.contentType));
   return body;
 }

@@ -12,6 +12,9 @@ import { TOKEN_ROLES } from '../models/tokens.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { channelRoutes } from '../channels/routes.ts';
 import { channelRouteHandlers } from '../runtime/incoming.ts';
+import type { MediaStorage } from '../media/storage.ts';
+import { mediaStorageFromEnv } from '../media/config.ts';
+import { registerMediaRoutes } from '../media/routes.ts';
 
 export interface ServerOptions {
   db: Kysely<DB>;
@@ -20,6 +23,8 @@ export interface ServerOptions {
   logger?: boolean | object;
   /** Trust X-Forwarded-* headers (behind a proxy) when building absolute links. */
   trustProxy?: boolean;
+  /** Where uploaded media go (default: from the environment, see media/config.ts). */
+  media?: MediaStorage;
 }
 
 const apiBase = (req: FastifyRequest) => `${req.protocol}://${req.headers.host ?? 'localhost'}/api/v2`;
@@ -124,5 +129,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get('/api/', async (_req, reply) => reply.redirect('/api/v2/', 302));
   // Channel callbacks (/c/<type>/<uuid>/<action>): incoming messages, status updates, channel events.
   await app.register(channelRoutes(channelRouteHandlers(opts.db, opts.jobs)));
+  // Uploaded media, served back at the URLs that attachments carry (/media/<org>/<uuid>/<name>).
+  registerMediaRoutes(app, opts.db, opts.media ?? mediaStorageFromEnv());
   return app;
 }

@@ -140,6 +140,13 @@ export interface TriggersTable {
   created_on: Timestamp; modified_on: Timestamp;
 }
 
+export interface MediaTable {
+  id: Id; uuid: string; org_id: number; url: string; content_type: string; path: string;
+  size: ColumnType<number, number | undefined, number>; original_id: number | null; status: Generated<string>;
+  duration: Generated<number>; width: Generated<number>; height: Generated<number>;
+  created_by_id: number; created_on: Timestamp;
+}
+
 export interface DB {
   orgs: OrgsTable;
   users: UsersTable;
@@ -176,4 +183,5 @@ export interface DB {
   broadcast_batches: BroadcastBatchesTable;
   msgs: MsgsTable;
   channel_events: ChannelEventsTable;
+  media: MediaTable;
 }

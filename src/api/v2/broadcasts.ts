@@ -12,7 +12,7 @@ import {
 import { urnForWrite } from '../../models/urns.ts';
 import type { Workspace } from '../../models/workspaces.ts';
 import { queueBroadcast } from '../../runtime/broadcasts.ts';
-import { MAX_REFS, contactRefs, groupRefs, isAllowedLanguage, listOf, translatedField } from './messaging-fields.ts';
+import { MAX_REFS, attachmentMedia, contactRefs, groupRefs, isAllowedLanguage, listOf, translatedField } from './messaging-fields.ts';
 
 export function serializeBroadcast(b: BroadcastRow, r: Recipients, ws: Workspace) {
   const langs = Object.keys(b.translations);
@@ -101,7 +101,8 @@ export const broadcasts: Endpoint = {
         if (found) groupIds = found;
       }
       const text = translatedField(v, 'text', primary) as Record<string, string> | undefined;
-      const attachments = translatedField(v, 'attachments', primary) as Record<string, string[]> | undefined;
+      const media = await attachmentMedia(db, workspace.id, v.body.attachments);
+      const attachments = translatedField(v, 'attachments', primary, media) as Record<string, string[]> | undefined;
       const quickReplies = translatedField(v, 'quick_replies', primary) as Record<string, Translation['quick_replies']> | undefined;
       let baseLanguage: string | undefined;
       if (v.has('base_language')) {

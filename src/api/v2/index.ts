@@ -17,6 +17,7 @@ import { messages } from './messages.ts';
 import { messageActions } from './message_actions.ts';
 import { channels } from './channels.ts';
 import { channelEvents } from './channel_events.ts';
+import { media } from './media.ts';
 
 /** Every API v2 endpoint; each lives in its own file. */
-export const endpoints: Endpoint[] = [contacts, contactActions, flows, definitions, runs, flowStarts, groups, labels, topics, fields, globals, users, workspace, broadcasts, messages, messageActions, channels, channelEvents];
+export const endpoints: Endpoint[] = [contacts, contactActions, flows, definitions, runs, flowStarts, groups, labels, topics, fields, globals, users, workspace, broadcasts, messages, messageActions, channels, channelEvents, media];

@@ -14,7 +14,7 @@ import {
 } from '../../models/msgs.ts';
 import { queueSendJobs } from '../../runtime/sender.ts';
 import {
-  MAX_ATTACHMENTS, MAX_QUICK_REPLIES, MAX_TEXT, attachmentErrors, attachmentObject, contactRefs, listOf, quickReplies,
+  MAX_ATTACHMENTS, MAX_QUICK_REPLIES, MAX_TEXT, attachmentErrors, attachmentMedia, attachmentObject, contactRefs, listOf, quickReplies,
 } from './messaging-fields.ts';
 
 const COLUMNS = [
@@ -141,7 +141,7 @@ export const messages: Endpoint = {
       if (v.has('attachments')) {
         const raws = listOf(v, 'attachments', v.body.attachments, MAX_ATTACHMENTS);
         if (raws) {
-          const r = attachmentErrors(raws);
+          const r = attachmentErrors(raws, await attachmentMedia(db, workspace.id, raws));
           if ('error' in r) v.fail('attachments', [r.error]);
           else attachments = r.values;
         }

@@ -6,6 +6,7 @@ import { pythonType, type BodyValidator } from '../validation.ts';
 import { findGroupsByRefs, resolveContactRefs, type ContactRow } from '../../models/contacts.ts';
 import { urnIdentityOfReference } from '../../models/urns.ts';
 import type { QuickReplyValue } from '../../models/msgs.ts';
+import { attachmentsOfMedia } from '../../models/media.ts';
 
 export const MAX_REFS = 100;
 export const MAX_TEXT = 4096;
@@ -46,16 +47,52 @@ export function listOf(v: BodyValidator, name: string, raw: unknown, max: number
 }
 
 /**
- * Attachments: `<content-type>:<url>` strings. Media uploads (media UUIDs) are not stored yet, so a
- * bare UUID or anything else is `No such object`.
+ * The media UUIDs an attachment reference may name (§1.14): a bare media UUID (any form Python's
+ * UUID() reads), or the lowercase canonical UUIDs inside the URL of a `<content-type>:<url>` string.
+ * Upstream takes the first UUID of the URL, its media URLs having no other; ours also name the
+ * workspace (`/media/<org uuid>/<media uuid>/...`), so every UUID of the URL is a candidate.
  */
-export function attachmentErrors(items: unknown[]): { values: string[] } | { error: string } {
+function mediaUuidsOf(ref: string): string[] {
+  const bare = ref.replace(/urn:|uuid:/gi, '').replace(/^\{+|\}+$/g, '').replace(/-/g, '');
+  if (/^[0-9a-f]{32}$/i.test(bare)) {
+    const h = bare.toLowerCase();
+    return [`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`];
+  }
+  const colon = ref.indexOf(':');
+  if (colon < 0 || !ATTACHMENT_TYPE.test(ref.slice(0, colon))) return [];
+  // a few are enough for any media URL; a long string of UUIDs must not become a long query
+  return (ref.slice(colon + 1).match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []).slice(0, 4);
+}
+const ATTACHMENT_TYPE = /^(image|audio|video|application|geo|unavailable|(\w+\/[-+.\w]+))$/;
+
+/** Media UUID → `content_type:url` of this workspace, for every media reference in an attachments body value. */
+export async function attachmentMedia(db: Kysely<DB>, orgId: number, raw: unknown): Promise<Map<string, string>> {
+  const lists = Array.isArray(raw) ? [raw] : raw && typeof raw === 'object' ? Object.values(raw).slice(0, MAX_LANGUAGES) : [];
+  const uuids = new Set<string>();
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const a of list.slice(0, MAX_ATTACHMENTS)) {
+      if (typeof a === 'string') for (const u of mediaUuidsOf(a.trim())) uuids.add(u);
+    }
+  }
+  return attachmentsOfMedia(db, orgId, [...uuids]);
+}
+
+/**
+ * Attachments, resolved to `<content-type>:<url>` strings: a media reference must be one of the
+ * workspace's media (`media`, from attachmentMedia) and becomes that media's type and URL. Anything
+ * else is `No such object`, except (our extension, kept from before media uploads existed) a
+ * `<type>/<subtype>:http(s)://` string whose URL names no media, which is taken as it is.
+ */
+export function attachmentErrors(items: unknown[], media: Map<string, string> = new Map()): { values: string[] } | { error: string } {
   const values: string[] = [];
   for (const a of items) {
     if (typeof a !== 'string' && typeof a !== 'number') return { error: 'Must be a string or integer' };
     const s = String(a).trim();
-    if (!/^[a-z]+\/[a-z0-9.+-]+:https?:\/\/\S+$/i.test(s)) return { error: `No such object: ${s}` };
-    values.push(s);
+    const uuids = typeof a === 'string' ? mediaUuidsOf(s) : [];
+    const resolved = uuids.length ? uuids.map((u) => media.get(u)).find(Boolean) : /^[a-z]+\/[a-z0-9.+-]+:https?:\/\/\S+$/i.test(s) ? s : undefined;
+    if (!resolved) return { error: `No such object: ${s}` };
+    values.push(resolved);
   }
   return { values };
 }
@@ -101,7 +138,7 @@ type Kind = 'text' | 'attachments' | 'quick_replies';
  * A translated field: a bare value (the workspace's primary language) or `{lang: value}`. Returns
  * the per-language values, or undefined after recording the field's errors.
  */
-export function translatedField(v: BodyValidator, name: Kind, primary: string): Record<string, unknown> | undefined {
+export function translatedField(v: BodyValidator, name: Kind, primary: string, media?: Map<string, string>): Record<string, unknown> | undefined {
   if (!v.has(name)) return undefined;
   const raw = v.body[name];
   if (raw === null) return v.fail(name, ['This field may not be null.']);
@@ -143,7 +180,7 @@ export function translatedField(v: BodyValidator, name: Kind, primary: string): 
       continue;
     }
     if (name === 'attachments') {
-      const r = attachmentErrors(value);
+      const r = attachmentErrors(value, media);
       if ('error' in r) errors[lang] = [r.error];
       else out[lang] = r.values;
     } else {

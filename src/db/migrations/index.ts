@@ -6,6 +6,7 @@ import * as m0004 from './0004_flows.ts';
 import * as m0005 from './0005_messages.ts';
 import * as m0006 from './0006_flow_starts.ts';
 import * as m0007 from './0007_triggers.ts';
+import * as m0008 from './0008_media.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_messages': m0005,
   '0006_flow_starts': m0006,
   '0007_triggers': m0007,
+  '0008_media': m0008,
 };
