@@ -1,6 +1,6 @@
 // Shared pieces for channel types: send outcomes and courier's error vocabulary, courier-style
 // JSON responses, form parsing, phone URNs, text splitting and GSM-7 helpers.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { HttpLog, HttpResponse } from './http.ts';
 import type {
@@ -164,9 +164,28 @@ export function unauthorized(message: string): ReceiveResult {
   return received(jsonResponse(401, 'Unauthorized', [{ type: 'error', error: message }]));
 }
 
-export function newMsg(fields: Omit<IncomingMsgEvent, 'kind' | 'uuid' | 'attachments' | 'externalId'> & Partial<Pick<IncomingMsgEvent, 'attachments' | 'externalId'>>): IncomingMsgEvent {
+/**
+ * The UUID of an incoming message. With a provider id it is derived from (channel, URN identity,
+ * provider id) — courier's fingerprint for duplicate callbacks — so a provider retrying a callback
+ * produces the same UUID, the runtime's insert (ON CONFLICT (uuid) DO NOTHING) stores the message
+ * once and hands it to flows once, and the retry's answer names the stored message. (Courier
+ * remembers fingerprints for 24-48 hours; a derived UUID remembers them for good.) Without a
+ * provider id, a random UUID.
+ */
+export function incomingMsgUuid(channelUuid: string, urn: string, externalId: string | null | undefined): string {
+  if (!externalId) return randomUUID();
+  const identity = urn.split(/[?#]/)[0];
+  const h = createHash('sha256').update(`${channelUuid.toLowerCase()}|${identity}|${externalId}`).digest();
+  // laid out as a version 8 (custom) RFC 9562 UUID
+  h[6] = (h[6] & 0x0f) | 0x80;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function newMsg(channel: Channel, fields: Omit<IncomingMsgEvent, 'kind' | 'uuid' | 'attachments' | 'externalId'> & Partial<Pick<IncomingMsgEvent, 'attachments' | 'externalId'>>): IncomingMsgEvent {
   const m: IncomingMsgEvent = {
-    kind: 'msg', uuid: randomUUID(), urn: fields.urn, text: fields.text, attachments: fields.attachments ?? [],
+    kind: 'msg', uuid: incomingMsgUuid(channel.uuid, fields.urn, fields.externalId), urn: fields.urn, text: fields.text, attachments: fields.attachments ?? [],
     externalId: fields.externalId ?? null, receivedOn: fields.receivedOn,
   };
   if (fields.contactName) m.contactName = fields.contactName;

@@ -87,7 +87,7 @@ async function receiveMessage(channel: Channel, req: IncomingRequest, now: () =>
   } catch (e) {
     return requestError((e as Error).message);
   }
-  const msg = newMsg({ urn, text, receivedOn });
+  const msg = newMsg(channel, { urn, text, receivedOn });
   const moResponse = configString(channel, 'mo_response');
   if (moResponse) {
     const contentType = configString(channel, 'mo_response_content_type') || 'text/plain; charset=utf-8';

@@ -49,7 +49,7 @@ export async function receiveNX(ctx: ReceiveContext): Promise<ReceiveResult> {
     } catch (e) {
       return requestError((e as Error).message);
     }
-    const msg = newMsg({ urn, text: form.get('text') ?? '', externalId: form.get('messageId') || null, receivedOn: (ctx.now ?? (() => new Date()))() });
+    const msg = newMsg(channel, { urn, text: form.get('text') ?? '', externalId: form.get('messageId') || null, receivedOn: (ctx.now ?? (() => new Date()))() });
     return msgAccepted(channel, [msg]);
   }
   if (ctx.action === 'status') {

@@ -50,7 +50,7 @@ function receiveMessage(channel: Channel, form: URLSearchParams, now: () => Date
     const url = form.get(`MediaUrl${i}`);
     if (url) attachments.push(url);
   }
-  const msg = newMsg({ urn, text, externalId: form.get('MessageSid')!, receivedOn: now(), attachments });
+  const msg = newMsg(channel, { urn, text, externalId: form.get('MessageSid')!, receivedOn: now(), attachments });
   return received({ status: 200, contentType: 'text/xml', body: TWIML_EMPTY }, [msg]);
 }
 
@@ -111,16 +111,24 @@ export function decodePossibleBase64(original: string): string {
   return ascii / runes.length < 0.5 ? original : decoded;
 }
 
-/** The URL Twilio signed: the X-Forwarded-Path (behind a proxy) or the request's own path and query. */
+/**
+ * The URL Twilio signed: https, our Host, and the X-Forwarded-Path (behind a proxy) or the request's
+ * own path and query. Always https, as courier: Twilio only calls https callback URLs in production,
+ * and a proxy's X-Forwarded-Proto must not change what is verified.
+ */
 function signedURL(req: IncomingRequest): string {
   const proxyPath = req.headers['x-forwarded-path'];
+  let host = req.headers.host ?? '';
+  let pathAndQuery: string;
   if (req.url) {
-    if (!proxyPath) return req.url;
     const u = new URL(req.url);
-    return `https://${u.host}${proxyPath}`;
+    host ||= u.host;
+    pathAndQuery = u.pathname + u.search;
+  } else {
+    const qs = new URLSearchParams(req.query).toString();
+    pathAndQuery = req.path + (qs ? `?${qs}` : '');
   }
-  const qs = new URLSearchParams(req.query).toString();
-  return `https://${req.headers.host ?? ''}${proxyPath ?? req.path + (qs ? `?${qs}` : '')}`;
+  return `https://${host}${proxyPath ?? pathAndQuery}`;
 }
 
 /** Twilio's request signature: base64(HMAC-SHA1(token, url + sorted key/value pairs)). */

@@ -8,7 +8,10 @@ import type { SendContext, SendResult } from '../types.ts';
 export const TWILIO_API = 'https://api.twilio.com';
 /** Twilio error code meaning the recipient replied STOP. */
 export const ERROR_STOPPED = 21610;
-/** Twilio error code for a rate-limited (queue overflow) WhatsApp message. */
+/**
+ * Twilio error code for a rate-limited (queue overflow) WhatsApp message. It arrives on status
+ * callbacks (the message becomes errored, so it is retried); a send answered with it fails, as in courier.
+ */
 export const ERROR_THROTTLED = 63018;
 
 export function callbackURL(base: string, typeCode: string, channelUuid: string, msgUuid: string): string {
@@ -55,7 +58,6 @@ export async function sendT(ctx: SendContext): Promise<SendResult> {
       if (Math.floor(res.status / 100) !== 2) {
         const code = Number(payload.code ?? 0);
         if (code === ERROR_STOPPED) throw sendErrors.contactStopped();
-        if (code === ERROR_THROTTLED) throw sendErrors.retryableWithReason(String(code), payload.message ?? '');
         if (code) throw sendErrors.failedWithReason(String(code), payload.message || `Service specific error: ${code}.`);
         throw sendErrors.responseStatus();
       }

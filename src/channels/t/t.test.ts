@@ -70,6 +70,9 @@ test('send: provider errors', async () => {
   assert.equal(r.errors.at(-1)!.extCode, '21211');
   assert.match(r.errorReason!, /not a valid phone number/);
 
+  fake.reply({ status: 400, body: { code: 63018, message: 'Rate limit exceeded for Channel' } });
+  r = await send(msg());
+  assert.deepEqual([r.status, r.retryable, r.errors.at(-1)!.extCode], ['failed', false, '63018'], '63018 is only retried when a status callback reports it (courier)');
   fake.reply({ status: 401, body: '' });
   r = await send(msg());
   assert.deepEqual([r.status, r.errorCode], ['failed', 'response_status']);
@@ -114,6 +117,18 @@ test('receive: missing, wrong or forged signatures are rejected', async () => {
   r = await T.receive({ channel: CH, action: 'receive', request: tampered });
   assert.match(r.response.body, /invalid request signature/);
   assert.equal(r.events.length, 0);
+  // the signed URL is https whatever a proxy says the scheme was, and X-Forwarded-Path replaces the path
+  const viaProxy = signed('receive', MO);
+  viaProxy.url = viaProxy.url!.replace('https:', 'http:');
+  r = await T.receive({ channel: CH, action: 'receive', request: viaProxy });
+  assert.equal(r.response.status, 200, r.response.body);
+  const form = new URLSearchParams(MO);
+  const proxied = makeRequest({
+    path: `/c/t/${CH.uuid}/receive`, form: MO,
+    headers: { 'X-Forwarded-Path': '/rp/c/t/receive', 'X-Twilio-Signature': twilioSignature('https://rp.example.com/rp/c/t/receive', form, 'AUTH_TOKEN') },
+  });
+  r = await T.receive({ channel: CH, action: 'receive', request: proxied });
+  assert.equal(r.response.status, 200, r.response.body);
 });
 
 test('status callbacks: by our uuid when given, else by MessageSid; 21610 adds a stop event; 63018 is errored', async () => {

@@ -6,7 +6,7 @@ export const TG: ChannelType = {
   code: 'TG',
   name: 'Telegram',
   schemes: ['telegram'],
-  configKeys: [{ key: 'auth_token', required: true, secret: true }],
+  configKeys: [{ key: 'auth_token', required: true, secret: true }, { key: 'secret_token', required: false, secret: true }],
   routing: 'uuid',
   routes: [{ action: 'receive', methods: ['POST'] }],
   send: sendTG,

@@ -1,6 +1,11 @@
 // TG (Telegram) webhook: POST /c/tg/<uuid>/receive with a Bot API Update. `/start` becomes a
 // new_conversation event; photos, videos, voice notes, stickers and documents are resolved to
 // download URLs through getFile; locations/venues become geo: attachments.
+//
+// Courier accepts any caller (the channel UUID in the URL is the only secret). When the channel has
+// a `secret_token` (the value given to setWebhook), the X-Telegram-Bot-Api-Secret-Token header
+// Telegram then sends on every update must match it.
+import { timingSafeEqual } from 'node:crypto';
 import { formEncode } from '../encoding.ts';
 import {
   configString, eventAccepted, ignored, jsonBody, msgAccepted, newMsg, requestError, schemeURN,
@@ -34,6 +39,8 @@ interface TGUpdate {
 export async function receiveTG(ctx: ReceiveContext): Promise<ReceiveResult> {
   const channel = ctx.channel!;
   if (ctx.action !== 'receive') return requestError(`unknown action '${ctx.action}'`, 404);
+  const secret = configString(channel, 'secret_token');
+  if (secret && !sameSecret(ctx.request.headers['x-telegram-bot-api-secret-token'] ?? '', secret)) return requestError('invalid or missing secret token');
   let payload: TGUpdate;
   try {
     payload = jsonBody(ctx.request) as TGUpdate;
@@ -98,13 +105,19 @@ export async function receiveTG(ctx: ReceiveContext): Promise<ReceiveResult> {
     r.logs = logs;
     return r;
   }
-  const msg = newMsg({
+  const msg = newMsg(channel, {
     urn, text, receivedOn: date, externalId: String(m.message_id), attachments: media.url ? [media.url] : [],
     ...(name ? { contactName: name } : {}),
   });
   const r = msgAccepted(channel, [msg]);
   r.logs = logs;
   return r;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function nameFrom(first?: string, last?: string, username?: string): string {

@@ -142,3 +142,17 @@ test('receive: no message is ignored; bad JSON and a missing update_id are 400',
   r = await receive({ message: { message_id: 1 } });
   assert.equal(r.response.status, 400);
 });
+
+test('receive: with a secret_token configured, the X-Telegram-Bot-Api-Secret-Token header must match', async () => {
+  const ch = makeChannel({ type: 'TG', address: 'rp_bot', schemes: ['telegram'], config: { auth_token: 'a123', secret_token: 's3cret-Token_1' } });
+  const req = (headers: Record<string, string>) => makeRequest({ path: `/c/tg/${ch.uuid}/receive`, body: update({ text: 'Hi' }) as object, headers });
+  let r = await TG.receive({ channel: ch, action: 'receive', request: req({}) });
+  assert.equal(r.response.status, 400);
+  assert.match(r.response.body, /invalid or missing secret token/);
+  assert.equal(r.events.length, 0);
+  r = await TG.receive({ channel: ch, action: 'receive', request: req({ 'X-Telegram-Bot-Api-Secret-Token': 's3cret-Token_2' }) });
+  assert.equal(r.response.status, 400);
+  r = await TG.receive({ channel: ch, action: 'receive', request: req({ 'X-Telegram-Bot-Api-Secret-Token': 's3cret-Token_1' }) });
+  assert.equal(r.response.status, 200);
+  assert.equal((r.events[0] as IncomingMsgEvent).text, 'Hi');
+});

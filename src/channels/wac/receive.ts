@@ -159,7 +159,7 @@ async function processPayload(ctx: ReceiveContext, channel: Channel, payload: No
           if (url) attachment = /^[\w.+-]+\/[\w.+-]+$/.test(str(extracted.media.mime_type)) ? `${extracted.media.mime_type}:${url}` : url;
           else errors.push({ code: 'media', message: `unable to resolve media ${extracted.media.id}` });
         }
-        const msg = newMsg({
+        const msg = newMsg(channel, {
           urn, text: extracted.text, externalId: m.id ?? null, receivedOn: secondsToDate(ts), attachments: attachment ? [attachment] : [],
           ...(names.get(ident) ? { contactName: names.get(ident)! } : {}),
         });
