@@ -10,6 +10,7 @@ const SCHEMES_BY_TYPE: Record<string, string[]> = {
   FBA: ['facebook'],
   IG: ['instagram'],
   WA: ['whatsapp'],
+  WAC: ['whatsapp'],
   D3: ['whatsapp'],
   TWT: ['twitterid'],
   VP: ['viber'],
