@@ -85,7 +85,7 @@ export interface FlowsTable {
   id: Id; uuid: string; org_id: number; name: string; flow_type: string; spec_version: string;
   revision: Generated<number>; definition: Json; expires_after_minutes: Generated<number>;
   is_archived: Generated<boolean>; is_active: Generated<boolean>; created_by_id: number | null;
-  created_on: Timestamp; modified_on: Timestamp;
+  created_on: Timestamp; modified_on: Timestamp; ignore_triggers: Generated<boolean>;
 }
 export interface FlowRevisionsTable {
   id: Id; flow_id: number; revision: number; spec_version: string; definition: Json;
@@ -139,6 +139,16 @@ export interface TriggersTable {
   exclude_group_ids: Generated<number[]>; is_archived: Generated<boolean>; is_active: Generated<boolean>;
   created_on: Timestamp; modified_on: Timestamp;
 }
+export interface CampaignsTable {
+  id: Id; uuid: string; org_id: number; name: string; group_id: number; is_archived: Generated<boolean>;
+  is_active: Generated<boolean>; created_by_id: number | null; created_on: Timestamp; modified_on: Timestamp;
+}
+export interface CampaignEventsTable {
+  id: Id; uuid: string; org_id: number; campaign_id: number; event_type: string; status: Generated<string>;
+  fire_version: Generated<number>; relative_to_id: number; offset: number; unit: string; delivery_hour: number;
+  flow_id: number | null; translations: Json | null; base_language: string | null; start_mode: Generated<string>;
+  is_active: Generated<boolean>; created_by_id: number | null; created_on: Timestamp; modified_on: Timestamp;
+}
 
 export interface MediaTable {
   id: Id; uuid: string; org_id: number; url: string; content_type: string; path: string;
@@ -177,6 +187,8 @@ export interface DB {
   flow_start_groups: FlowStartGroupsTable;
   flow_start_contacts: FlowStartContactsTable;
   triggers: TriggersTable;
+  campaigns: CampaignsTable;
+  campaign_events: CampaignEventsTable;
   broadcasts: BroadcastsTable;
   broadcasts_contacts: BroadcastsContactsTable;
   broadcasts_groups: BroadcastsGroupsTable;

@@ -74,7 +74,7 @@ forEachDatabase('triggers: import, export and incoming messages', (db) => {
   test('import creates triggers (once), skipping those whose flow is missing; export carries them with their flows', async () => {
     const first = await importDefinitions(db().db, ws.workspace, doc(), async () => {});
     assert.deepEqual(first.triggers, { created: 4, updated: 0, skipped: 1 });
-    assert.deepEqual(first.skipped, { campaigns: 0 });
+    assert.deepEqual(first.campaigns, []);
     const again = await importDefinitions(db().db, ws.workspace, doc(), async () => {});
     assert.deepEqual(again.triggers, { created: 0, updated: 4, skipped: 1 }, 're-importing does not duplicate triggers');
     assert.equal(Number((await db().db.selectFrom('triggers').select((e) => e.fn.countAll().as('n')).where('org_id', '=', ws.workspace.id).executeTakeFirstOrThrow()).n), 4);
@@ -116,7 +116,8 @@ forEachDatabase('triggers: import, export and incoming messages', (db) => {
     await receive('+250788500002', 'join');
     await receive('+250788500002', 'join');
     let runs = await runsOf('+250788500002');
-    assert.deepEqual(runs.map((r) => r.exit_type), [null, 'interrupted']);
+    // (the order of the two runs depends on when the interruption is written: only their statuses matter here)
+    assert.deepEqual(runs.map((r) => String(r.exit_type)).sort(), ['interrupted', 'null']);
     // "info" must be the only word
     await receive('+250788500003', 'info please');
     await receive('+250788500004', 'Info');
@@ -131,6 +132,6 @@ forEachDatabase('triggers: import, export and incoming messages', (db) => {
     runs = await runsOf('+250788500002');
     await receive('+250788500002', 'whatever');
     runs = await runsOf('+250788500002');
-    assert.deepEqual(runs.map((r) => [r.flow.uuid, r.exit_type]), [[join, 'completed'], [join, 'interrupted']]);
+    assert.deepEqual(runs.map((r) => [r.flow.uuid, r.exit_type]).sort(), [[join, 'completed'], [join, 'interrupted']]);
   });
 });

@@ -15,9 +15,9 @@ export const definitions: Endpoint = {
       const mode = (all.length ? all[all.length - 1] : 'all') as DependencyMode;
       if (!MODES.includes(mode)) throw badRequest('dependencies must be one of none, flows, all');
       // Unknown or malformed UUIDs are ignored (upstream 500s on malformed ones).
-      const flowUuids = paramAll(req, 'flow').map(normalizeUuid).filter((u): u is string => !!u);
+      const uuids = (name: string) => paramAll(req, name).map(normalizeUuid).filter((u): u is string => !!u);
       const site = `${req.protocol}://${req.headers.host ?? 'localhost'}`;
-      return { status: 200, body: await exportDefinitions(db, workspace, flowUuids, mode, site) };
+      return { status: 200, body: await exportDefinitions(db, workspace, uuids('flow'), mode, site, uuids('campaign')) };
     },
   },
 };
