@@ -13,8 +13,8 @@ import { toUrn } from '../models/urns.ts';
 import { getOrCreateContactsByUrns } from './urn-contacts.ts';
 import { toChannel } from './sender.ts';
 import { messagingSink } from './messaging.ts';
-import { resumeWithMessage, startFromMessage } from './runner.ts';
-import { findMessageTrigger } from '../models/triggers.ts';
+import { resumeWithMessage, startFromMessage, startFromChannelEvent } from './runner.ts';
+import { messageTriggerToFire, findChannelEventTrigger } from '../models/triggers.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 
 /** The lookups and event sink the /c/ routes need (see channels/routes.ts). */
@@ -40,6 +40,7 @@ export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, ev
   const ws = await getWorkspace(db, row.org_id);
   if (!ws) throw new Error('channel without workspace');
   const received: Received[] = [];
+  const chats: ChatStarted[] = [];
   await db.transaction().execute(async (tx) => {
     for (const e of events) {
       if (e.kind === 'msg') {
@@ -47,13 +48,17 @@ export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, ev
         if (r) received.push(r);
       }
       else if (e.kind === 'status') await applyStatus(tx, row, e);
-      else await receiveChannelEvent(tx, ws, row, e);
+      else {
+        const chat = await receiveChannelEvent(tx, ws, row, e);
+        if (chat) chats.push(chat);
+      }
     }
     await tx.updateTable('channels').set({ last_seen: sql`clock_timestamp()` }).where('id', '=', row.id).execute();
   });
   // handed to the runtime after the message is safely stored: a keyword trigger (or, when nothing
   // waits, a catch-all) starts its flow, else a waiting session resumes; otherwise it stays in the inbox
   for (const r of received) await handToRuntime(db, ws, row, r, jobs);
+  for (const c of chats) await fireChannelEventTrigger(db, ws, row, c, jobs);
 }
 
 interface Received { id: number; contactId: number; event: IncomingMsgEvent; urn: string }
@@ -65,10 +70,10 @@ async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow,
     uuid: r.event.uuid, text: r.event.text, urn: r.urn, channel: { uuid: channel.uuid, name: channel.name },
     attachments: r.event.attachments, createdOn: r.event.receivedOn.toISOString(), externalId: r.event.externalId,
   };
-  // a keyword trigger interrupts a waiting session; a catch-all only fires when nothing waits
-  const trigger = await findMessageTrigger(db, ws.id, r.contactId, channel.id, r.event.text ?? '');
+  // a keyword trigger interrupts a waiting session unless its flow ignores triggers; a catch-all only fires when nothing waits
+  const trigger = await messageTriggerToFire(db, ws.id, r.contactId, channel.id, r.event.text ?? '', waiting);
   let flowId: number | null = null;
-  if (trigger && (trigger.type === 'K' || !waiting)) {
+  if (trigger) {
     if (await startFromMessage(deps, ws, trigger.flowUuid, r.contactId, msg, trigger.keywordMatch)) flowId = trigger.flowId;
   } else if (waiting) {
     if (await resumeWithMessage(deps, ws, r.contactId, msg)) flowId = waiting.current_flow_id;
@@ -135,14 +140,42 @@ const EVENT_TYPES: Record<string, string> = {
   optin: 'optin', optout: 'optout',
 };
 
-async function receiveChannelEvent(tx: Transaction<DB>, ws: Workspace, channel: ChannelRow, e: IncomingChannelEvent): Promise<void> {
+/** A new conversation or referral stored for a contact who is not blocked: it may fire a trigger once committed. */
+interface ChatStarted { contactId: number; uuid: string; occurredOn: Date; params: Record<string, string> }
+
+async function receiveChannelEvent(tx: Transaction<DB>, ws: Workspace, channel: ChannelRow, e: IncomingChannelEvent): Promise<ChatStarted | null> {
   const { contact, urnId } = await contactForUrn(tx, ws, channel, e.urn, e.contactName);
+  const uuid = randomUUID();
   await tx.insertInto('channel_events').values({
-    uuid: randomUUID(), org_id: ws.id, channel_id: channel.id, contact_id: contact.id, contact_urn_id: urnId,
+    uuid, org_id: ws.id, channel_id: channel.id, contact_id: contact.id, contact_urn_id: urnId,
     event_type: EVENT_TYPES[e.eventType] ?? e.eventType, extra: JSON.stringify(e.extra ?? {}), occurred_on: e.occurredOn,
   }).execute();
+  let chat: ChatStarted | null = null;
+  if ((e.eventType === 'new_conversation' || e.eventType === 'referral') && contact.status !== 'B') {
+    // as mailroom: a stopped contact starting a conversation is active again
+    if (contact.status === 'S') await tx.updateTable('contacts').set({ status: 'A', modified_on: sql`clock_timestamp()` }).where('id', '=', contact.id).execute();
+    const params = e.eventType === 'referral' ? Object.fromEntries(Object.entries(e.extra ?? {}).filter(([, v]) => typeof v === 'string')) : {};
+    chat = { contactId: contact.id, uuid, occurredOn: e.occurredOn, params };
+  }
   if (e.eventType === 'stop_contact') {
     await tx.updateTable('contacts').set({ status: 'S', modified_on: sql`clock_timestamp()` }).where('id', '=', contact.id).execute();
     await tx.deleteFrom('contact_groups_contacts').where('contact_id', '=', contact.id).execute();
   }
+  return chat;
+}
+
+/**
+ * A stored new conversation or referral fires its trigger (mailroom's event_received handling): a
+ * referral with params matches referral triggers on its referrer_id, one without params is a new
+ * conversation; the flow starts with a `chat` trigger, interrupting any waiting session.
+ */
+async function fireChannelEventTrigger(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, c: ChatStarted, jobs?: JobQueue): Promise<void> {
+  const referral = Object.keys(c.params).length > 0;
+  const trigger = await findChannelEventTrigger(db, ws.id, channel.id, referral ? 'R' : 'N', c.params.referrer_id ?? '');
+  if (!trigger) return;
+  const event = {
+    type: 'chat_started', uuid: c.uuid, created_on: c.occurredOn.toISOString(), channel: { uuid: channel.uuid, name: channel.name },
+    ...(referral && { params: c.params }),
+  };
+  await startFromChannelEvent({ db, sink: messagingSink(jobs), jobs }, ws, trigger.flowUuid, c.contactId, event);
 }

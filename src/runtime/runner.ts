@@ -140,6 +140,25 @@ export async function startFromMessage(
   return true;
 }
 
+/**
+ * Starts a flow from a channel event that fired a trigger (engine trigger `chat` with a
+ * chat_started event: a new conversation, or a referral carrying its params), interrupting whatever
+ * the contact was waiting in. Returns false when the flow or contact is gone.
+ */
+export async function startFromChannelEvent(deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactId: number, event: Record<string, unknown>): Promise<boolean> {
+  const clock = deps.clock ?? (() => new Date());
+  const assets = await workspaceAssets(deps.db, ws);
+  const flow = assets.flow(flowUuid);
+  if (flow instanceof Error || !flow) return false;
+  const contact = (await loadEngineContacts(deps.db, ws.id, [contactId])).get(contactId);
+  if (!contact) return false;
+  await deps.db.transaction().execute((tx) => bulkInterrupt(tx, ws.id, null, [contactId]));
+  const trigger = { type: 'chat', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), event };
+  const result = await newEngine(deps.services).start(assets, workspaceEnvironment(ws, clock), contact, trigger);
+  await commitSprint(deps, ws, contactId, result, null);
+  return true;
+}
+
 /** Resumes a waiting session whose timeout (kind 'timeout') or expiry (kind 'expiration') came due. */
 export async function resumeWait(deps: RuntimeDeps, ws: Workspace, contactId: number, kind: 'timeout' | 'expiration'): Promise<boolean> {
   const waiting = await findWaitingSession(deps.db, ws.id, contactId);
