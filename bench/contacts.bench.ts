@@ -11,6 +11,8 @@
 //
 //   npm run bench -- contacts
 //   BENCH_DB=postgres BENCH_CONTACTS=100000 BENCH_SECONDS=5 npm run bench -- contacts
+//   BENCH_PARTS=create npm run bench -- contacts      (create | list; both by default)
+// CPU figures are this process's (server, in-process PGlite, load generator thread), per request.
 // @ts-ignore -- autocannon ships no types
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +29,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const FIELDS = 10;
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'create,list').split(','));
 const TARGET_CREATES = 500; // per second, PostgreSQL
 const TARGET_LIST_ALL_S = 60; // seconds for 100k, PostgreSQL
 
@@ -36,6 +39,14 @@ interface Measure {
   p99: number;
   non2xx: number;
   errors: number;
+}
+
+/** Process CPU time (user + system) spent while `fn` runs, in µs. */
+async function withCpu<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const c0 = process.cpuUsage();
+  const r = await fn();
+  const c = process.cpuUsage(c0);
+  return [r, c.user + c.system];
 }
 
 async function load(opts: { url: string; headers: Record<string, string>; seconds?: number }): Promise<Measure> {
@@ -214,78 +225,105 @@ async function benchDatabase(kind: 'pglite' | 'postgres'): Promise<boolean> {
     const auth = { authorization: `Token ${token}`, 'content-type': 'application/json' };
     console.log(`\n[${kind}] ${SECONDS} s each, ${CONNECTIONS} connections, loopback`);
 
-    // 1. creates
+    // 1. creates: plain, then in a workspace with smart groups (the create also decides its memberships)
     const body = JSON.stringify({ name: 'Bench [<id>]', language: 'eng', urns: ['ext:[<id>]'], fields: { field_0: 'hello', field_1: '42', field_2: '2024-01-02T03:04:05Z' } });
-    const check = await fetch(`${base}/api/v2/contacts.json`, { method: 'POST', headers: auth, body: body.replaceAll('[<id>]', 'check') });
-    if (check.status !== 201) throw new Error(`POST contacts: ${check.status} ${await check.text()}`);
-    await loadPost({ url: `${base}/api/v2/contacts.json`, headers: auth, body, seconds: 1, prefix: 'warm' });
-    const creates = await loadPost({ url: `${base}/api/v2/contacts.json`, headers: auth, body, prefix: 'run' });
-    const fieldIds = (await database.db.selectFrom('contact_fields').select(['id', 'key']).where('org_id', '=', ws.id).where('key', 'in', ['field_0', 'field_1', 'field_2']).orderBy('key').execute()).map((f) => f.id);
-    const rawCreates = await rawLoop(CONNECTIONS, SECONDS, async (w, i) => {
-      await database.db.transaction().execute(async (tx) => {
-        const c = await tx.insertInto('contacts').values({ uuid: randomUUID(), org_id: ws.id, name: 'Raw', language: 'eng' }).returning('id').executeTakeFirstOrThrow();
-        await tx.insertInto('contact_urns').values({ org_id: ws.id, contact_id: c.id, scheme: 'ext', path: `raw${w}-${i}`, identity: `ext:raw${w}-${i}` }).execute();
-        await tx
-          .insertInto('contact_field_values')
-          .values([
-            { contact_id: c.id, field_id: fieldIds[0], org_id: ws.id, text_value: 'hello' },
-            { contact_id: c.id, field_id: fieldIds[1], org_id: ws.id, text_value: '42', number_value: '42' },
-            { contact_id: c.id, field_id: fieldIds[2], org_id: ws.id, text_value: '2024-01-02T03:04:05Z', datetime_value: '2024-01-02T03:04:05Z' },
-          ])
-          .execute();
+    if (PARTS.has('create')) {
+      const createRun = async (authHeaders: Record<string, string>, tag: string) => {
+        const check = await fetch(`${base}/api/v2/contacts.json`, { method: 'POST', headers: authHeaders, body: body.replaceAll('[<id>]', `${tag}-check`) });
+        if (check.status !== 201) throw new Error(`POST contacts: ${check.status} ${await check.text()}`);
+        await loadPost({ url: `${base}/api/v2/contacts.json`, headers: authHeaders, body, seconds: 1, prefix: `${tag}-warm` });
+        const [m, cpu] = await withCpu(() => loadPost({ url: `${base}/api/v2/contacts.json`, headers: authHeaders, body, prefix: `${tag}-run` }));
+        const done = m.rps * SECONDS;
+        return { m, cpuPerOp: done ? cpu / done : 0 };
+      };
+      const creates = await createRun(auth, 'plain');
+      const smart = await seed(database);
+      const smartQueries = ['field_0 = "hello"', 'field_1 > 10', 'name ~ "bench"', 'language = "eng"', 'field_3 = "x" OR field_4 < 0'];
+      await database.db
+        .insertInto('contact_groups')
+        .values(smartQueries.map((query, i) => ({ uuid: randomUUID(), org_id: smart.ws.id, name: `Smart ${i}`, group_type: 'Q', query, status: 'R' })))
+        .execute();
+      const smartCreates = await createRun({ ...auth, authorization: `Token ${smart.token}` }, 'smart');
+      const counted = await sql<{ members: number; contacts: number }>`SELECT
+          (SELECT count(*)::int FROM contact_groups_contacts gc JOIN contact_groups g ON g.id = gc.group_id WHERE g.org_id = ${smart.ws.id} AND g.group_type = 'Q') AS members,
+          (SELECT count(*)::int FROM contacts WHERE org_id = ${smart.ws.id}) AS contacts`.execute(database.db);
+      const fieldIds = (await database.db.selectFrom('contact_fields').select(['id', 'key']).where('org_id', '=', ws.id).where('key', 'in', ['field_0', 'field_1', 'field_2']).orderBy('key').execute()).map((f) => f.id);
+      const rawCreates = await rawLoop(CONNECTIONS, SECONDS, async (w, i) => {
+        await database.db.transaction().execute(async (tx) => {
+          const c = await tx.insertInto('contacts').values({ uuid: randomUUID(), org_id: ws.id, name: 'Raw', language: 'eng' }).returning('id').executeTakeFirstOrThrow();
+          await tx.insertInto('contact_urns').values({ org_id: ws.id, contact_id: c.id, scheme: 'ext', path: `raw${w}-${i}`, identity: `ext:raw${w}-${i}` }).execute();
+          await tx
+            .insertInto('contact_field_values')
+            .values([
+              { contact_id: c.id, field_id: fieldIds[0], org_id: ws.id, text_value: 'hello' },
+              { contact_id: c.id, field_id: fieldIds[1], org_id: ws.id, text_value: '42', number_value: '42' },
+              { contact_id: c.id, field_id: fieldIds[2], org_id: ws.id, text_value: '2024-01-02T03:04:05Z', datetime_value: '2024-01-02T03:04:05Z' },
+            ])
+            .execute();
+        });
       });
-    });
-    console.log(fmt('raw SQL create (1 tx: contact, URN, 3 values) (ceiling)', `${rawCreates.toFixed(0)} /s`));
-    console.log(fmt('POST contacts.json (create, URN, 3 fields)', `${creates.rps.toFixed(0)} req/s`, creates.rps / rawCreates, bad(creates)));
-    if (kind === 'postgres') {
-      const met = creates.rps >= TARGET_CREATES && !creates.non2xx;
-      console.log(`  create target ≥ ${TARGET_CREATES}/s: ${met ? 'met' : 'NOT met'}`);
-      ok &&= met;
+      const cpu = (x: { cpuPerOp: number }) => `  ${x.cpuPerOp.toFixed(0)} µs CPU/op`;
+      console.log(fmt('raw SQL create (1 tx: contact, URN, 3 values) (ceiling)', `${rawCreates.toFixed(0)} /s`));
+      console.log(fmt('POST contacts.json (create, URN, 3 fields)', `${creates.m.rps.toFixed(0)} req/s`, creates.m.rps / rawCreates, bad(creates.m) + cpu(creates)));
+      console.log(fmt(`  same, workspace with ${smartQueries.length} smart groups`, `${smartCreates.m.rps.toFixed(0)} req/s`, smartCreates.m.rps / rawCreates, bad(smartCreates.m) + cpu(smartCreates)));
+      // each contact matches 4 of the 5 queries
+      const { members, contacts } = counted.rows[0];
+      if (members !== 4 * contacts) {
+        console.log(`  !! ${members} smart-group memberships for ${contacts} contacts, expected ${4 * contacts}`);
+        ok = false;
+      }
+      if (kind === 'postgres') {
+        const met = creates.m.rps >= TARGET_CREATES && !creates.m.non2xx;
+        console.log(`  create target ≥ ${TARGET_CREATES}/s: ${met ? 'met' : 'NOT met'}`);
+        ok &&= met;
+      }
     }
 
     // 2. pages from a big workspace: a fresh workspace so the creates above do not count
-    const big = await seed(database);
-    const seeded = await seedContacts(database, big.ws.id, big.groupId, CONTACTS);
-    console.log(fmt(`seeded ${CONTACTS} contacts (SQL generate_series)`, `${seeded.toFixed(1)} s`));
-    const bigAuth = { authorization: `Token ${big.token}` };
-    const first = (await (await fetch(`${base}/api/v2/contacts.json`, { headers: bigAuth })).json()) as any;
-    if (first.results.length !== 250 || first.results[0].urns.length !== 2 || Object.keys(first.results[0].fields).length !== FIELDS) {
-      throw new Error(`unexpected page: ${JSON.stringify(first).slice(0, 300)}`);
-    }
-    const deepCursor = new URL(first.next).search;
-    await load({ url: `${base}/api/v2/contacts.json`, headers: bigAuth, seconds: 1 });
-    const pages = await load({ url: `${base}/api/v2/contacts.json`, headers: bigAuth });
-    const deep = await load({ url: `${base}/api/v2/contacts.json${deepCursor}`, headers: bigAuth });
-    const rawPages = await rawLoop(CONNECTIONS, SECONDS, async () => {
-      await rawPageSql(big.ws.id, null).execute(database.db);
-    });
-    console.log(fmt('raw SQL page of 250, JSON-aggregated (ceiling)', `${rawPages.toFixed(1)} pages/s`));
-    console.log(fmt('GET contacts.json first page (250)', `${pages.rps.toFixed(1)} pages/s`, pages.rps / rawPages, bad(pages)));
-    console.log(fmt('GET contacts.json second page (cursor)', `${deep.rps.toFixed(1)} pages/s`, deep.rps / rawPages, bad(deep)));
+    if (PARTS.has('list')) {
+      const big = await seed(database);
+      const seeded = await seedContacts(database, big.ws.id, big.groupId, CONTACTS);
+      console.log(fmt(`seeded ${CONTACTS} contacts (SQL generate_series)`, `${seeded.toFixed(1)} s`));
+      const bigAuth = { authorization: `Token ${big.token}` };
+      const first = (await (await fetch(`${base}/api/v2/contacts.json`, { headers: bigAuth })).json()) as any;
+      if (first.results.length !== 250 || first.results[0].urns.length !== 2 || Object.keys(first.results[0].fields).length !== FIELDS) {
+        throw new Error(`unexpected page: ${JSON.stringify(first).slice(0, 300)}`);
+      }
+      const deepCursor = new URL(first.next).search;
+      await load({ url: `${base}/api/v2/contacts.json`, headers: bigAuth, seconds: 1 });
+      const pages = await load({ url: `${base}/api/v2/contacts.json`, headers: bigAuth });
+      const deep = await load({ url: `${base}/api/v2/contacts.json${deepCursor}`, headers: bigAuth });
+      const rawPages = await rawLoop(CONNECTIONS, SECONDS, async () => {
+        await rawPageSql(big.ws.id, null).execute(database.db);
+      });
+      console.log(fmt('raw SQL page of 250, JSON-aggregated (ceiling)', `${rawPages.toFixed(1)} pages/s`));
+      console.log(fmt('GET contacts.json first page (250)', `${pages.rps.toFixed(1)} pages/s`, pages.rps / rawPages, bad(pages)));
+      console.log(fmt('GET contacts.json second page (cursor)', `${deep.rps.toFixed(1)} pages/s`, deep.rps / rawPages, bad(deep)));
 
-    // 3. all of them through next links
-    const t0 = Date.now();
-    let after: { modified: string; id: number } | null = null;
-    let rawCount = 0;
-    for (;;) {
-      const r: { rows: { id: number; modified: string }[] } = await rawPageSql(big.ws.id, after).execute(database.db);
-      rawCount += r.rows.length;
-      if (r.rows.length < 250) break;
-      const last = r.rows[r.rows.length - 1];
-      after = { modified: last.modified, id: last.id };
-    }
-    const rawAll = (Date.now() - t0) / 1000;
-    const all = await listAllHttp(base, bigAuth);
-    console.log(fmt(`raw SQL keyset walk over ${rawCount} (ceiling)`, `${rawAll.toFixed(1)} s`));
-    console.log(fmt(`list all ${all.count} via next links (${all.pages} pages)`, `${all.seconds.toFixed(1)} s`, rawAll / all.seconds, `  ${(all.count / all.seconds).toFixed(0)} contacts/s`));
-    if (all.count !== CONTACTS) {
-      console.log(`  !! listed ${all.count}, expected ${CONTACTS}`);
-      ok = false;
-    }
-    if (kind === 'postgres') {
-      const met = all.seconds < (TARGET_LIST_ALL_S * CONTACTS) / 100_000;
-      console.log(`  list-all target < ${TARGET_LIST_ALL_S} s per 100k: ${met ? 'met' : 'NOT met'}`);
-      ok &&= met;
+      // 3. all of them through next links
+      const t0 = Date.now();
+      let after: { modified: string; id: number } | null = null;
+      let rawCount = 0;
+      for (;;) {
+        const r: { rows: { id: number; modified: string }[] } = await rawPageSql(big.ws.id, after).execute(database.db);
+        rawCount += r.rows.length;
+        if (r.rows.length < 250) break;
+        const last = r.rows[r.rows.length - 1];
+        after = { modified: last.modified, id: last.id };
+      }
+      const rawAll = (Date.now() - t0) / 1000;
+      const all = await listAllHttp(base, bigAuth);
+      console.log(fmt(`raw SQL keyset walk over ${rawCount} (ceiling)`, `${rawAll.toFixed(1)} s`));
+      console.log(fmt(`list all ${all.count} via next links (${all.pages} pages)`, `${all.seconds.toFixed(1)} s`, rawAll / all.seconds, `  ${(all.count / all.seconds).toFixed(0)} contacts/s`));
+      if (all.count !== CONTACTS) {
+        console.log(`  !! listed ${all.count}, expected ${CONTACTS}`);
+        ok = false;
+      }
+      if (kind === 'postgres') {
+        const met = all.seconds < (TARGET_LIST_ALL_S * CONTACTS) / 100_000;
+        console.log(`  list-all target < ${TARGET_LIST_ALL_S} s per 100k: ${met ? 'met' : 'NOT met'}`);
+        ok &&= met;
+      }
     }
     await app.close();
   } finally {

@@ -16,6 +16,8 @@ import type pg from 'pg';
  * matching a partial unique index — would fail to infer its arbiter index. Reads stay correct (at
  * worst PostgreSQL keeps planning them per execution, as it does unnamed).
  *
+ * A write whose meaning cannot depend on its parameters' values opts in by starting with PREPARE.
+ *
  * Bounded: texts with many parameters (long IN lists, whose text varies with the batch) stay
  * unnamed, and a connection prepares at most MAX_PREPARED statements.
  */
@@ -24,6 +26,8 @@ const MAX_PREPARED = 400;
 /** "cached plan must not change result type": a migration changed a table under a prepared statement. */
 const PLAN_CHANGED = '0A000';
 const SELECT = /^\s*select\b/i;
+/** Leading comment of a write that is safe to prepare (see above). */
+export const PREPARE = '/* prepare */';
 
 let connectionSerial = 0;
 const processTag = Math.random().toString(36).slice(2, 8);
@@ -33,7 +37,9 @@ type Query = (...args: unknown[]) => unknown;
 export function prepareRepeatedStatements(client: pg.PoolClient): void {
   const tag = `${processTag}_${++connectionSerial}`;
   const names = new Map<string, string>();
-  const query = client.query.bind(client) as Query;
+  // looked up at each call rather than bound once, so a wrapper put on pg.Client.prototype after the
+  // connection opened (the tests' statement counter) still sees every statement
+  const query = ((...args: unknown[]) => (Object.getPrototypeOf(client) as { query: Query }).query.apply(client, args)) as Query;
 
   const nameFor = (text: string): string | undefined => {
     let name = names.get(text);
@@ -46,7 +52,7 @@ export function prepareRepeatedStatements(client: pg.PoolClient): void {
 
   (client as { query: Query }).query = (config: unknown, ...rest: unknown[]) => {
     let named: { name: string; text: string; values?: unknown[] } | undefined;
-    if (typeof config === 'string' && Array.isArray(rest[0]) && rest[0].length > 0 && rest[0].length <= MAX_PARAMS && SELECT.test(config)) {
+    if (typeof config === 'string' && Array.isArray(rest[0]) && rest[0].length > 0 && rest[0].length <= MAX_PARAMS && (SELECT.test(config) || config.startsWith(PREPARE))) {
       const name = nameFor(config);
       if (name) {
         named = { name, text: config, values: rest[0] };

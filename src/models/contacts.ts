@@ -5,6 +5,8 @@ import type { Workspace } from './workspaces.ts';
 import type { FieldRow } from './fields.ts';
 import { parseFieldValue, type StoredFieldValue } from './field-values.ts';
 import type { Urn } from './urns.ts';
+import { smartGroupsMatching, type SmartGroupDef } from './smart-groups.ts';
+import { PREPARE } from '../db/statements.ts';
 
 /**
  * The contact aggregate: contacts, their URNs (priority order), typed field values, manual group
@@ -230,6 +232,59 @@ export async function findGroupsByRefs(db: Db, orgId: number, given: string[]) {
     .execute();
 }
 
+/** A group found by reference (UUID or name), as findGroupsByRefs returns it. */
+export interface GroupLookupRow {
+  id: number;
+  uuid: string;
+  name: string;
+  group_type: string;
+  query: string | null;
+}
+
+/** What a contact write needs to know of its workspace. */
+export interface ContactWriteContext {
+  /** every active user field, in creation order */
+  fields: FieldRow[];
+  /** the smart groups a contact change can move it in or out of */
+  smartGroups: SmartGroupDef[];
+  /** the manual and smart groups matching the references given, as findGroupsByRefs finds them */
+  groups: GroupLookupRow[];
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The workspace side of a contact write — field definitions, smart groups, and the groups the body
+ * names — in ONE statement (two fixed texts, so it is prepared per connection): a create or update
+ * then validates and decides smart-group membership without further reads.
+ */
+export async function loadContactWriteContext(db: Db, orgId: number, groupRefs: string[] = []): Promise<ContactWriteContext> {
+  const refs = groupRefs.filter((r) => !r.includes('\0'));
+  const groups = refs.length
+    ? sql`(SELECT json_agg(json_build_array(g.id, g.uuid, g.name, g.group_type, g.query) ORDER BY g.id)
+         FROM contact_groups g
+        WHERE g.org_id = ${orgId} AND g.is_active AND g.group_type IN ('M', 'Q')
+          AND (g.uuid::text = ANY(${refs.filter((r) => UUID_TEXT.test(r)).map((r) => r.toLowerCase())}::text[])
+               OR lower(g.name) = ANY(${refs.map((r) => r.toLowerCase())}::text[])))`
+    : sql`NULL::json`;
+  const r = await sql<{ fields: any[] | null; smart: any[] | null; groups: any[] | null }>`
+    SELECT
+      (SELECT json_agg(json_build_array(f.id, f.uuid, f.key, f.name, f.value_type, f.show_in_table, f.priority, f.agent_access, f.created_on::text) ORDER BY f.id)
+         FROM contact_fields f WHERE f.org_id = ${orgId} AND f.is_active AND NOT f.is_system) AS fields,
+      (SELECT json_agg(json_build_array(g.id, g.uuid, g.name, g.query) ORDER BY g.id)
+         FROM contact_groups g
+        WHERE g.org_id = ${orgId} AND g.is_active AND g.group_type = 'Q' AND g.status <> 'V' AND NOT g.is_system AND g.query IS NOT NULL) AS smart,
+      ${groups} AS groups`.execute(db);
+  const row = r.rows[0];
+  return {
+    fields: (row.fields ?? []).map(([id, uuid, key, name, value_type, show_in_table, priority, agent_access, created_on]) => ({
+      id, uuid, key, name, value_type, show_in_table, priority, agent_access, is_system: false, created_on,
+    })),
+    smartGroups: (row.smart ?? []).map(([id, uuid, name, query]) => ({ id, uuid, name, query })),
+    groups: (row.groups ?? []).map(([id, uuid, name, group_type, query]) => ({ id, uuid, name, group_type, query })),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Writes
 // ---------------------------------------------------------------------------------------------
@@ -288,6 +343,7 @@ export async function insertContact(
   userId: number | null,
   changes: ContactChanges,
   groups: GroupRef[] = [],
+  smart?: { fields: FieldRow[]; smartGroups: SmartGroupDef[] },
 ): Promise<{ row: ContactRow; details: ContactDetails }> {
   const urns = dedupeUrns(changes.urns ?? []);
   const env = { timezone: ws.timezone, dateStyle: ws.dateStyle };
@@ -297,45 +353,75 @@ export async function insertContact(
     .map(({ field, text }) => ({ field, parsed: parseFieldValue(text, env) }));
   const lastByField = new Map(values.map((v) => [v.field.id, v]));
   const groupIds = [...new Set(changes.groupIds ?? [])];
-  const ctes = [
-    sql`c AS (
+  const uuid = randomUUID();
+  // the new contact is known in full, so the smart groups it joins are decided here and written
+  // with it (the engine's rule: a new contact is evaluated against every smart group)
+  const joined = smart
+    ? smartGroupsMatching(ws, smart.fields, smart.smartGroups, {
+        uuid,
+        name: changes.name ?? null,
+        status: changes.status ?? 'active',
+        language: changes.language ?? null,
+        createdOn: new Date(),
+        lastSeenOn: null,
+        urns: urns.map((u) => ({ scheme: u.scheme, path: u.path })),
+        groups: [],
+        flow: null,
+        history: [],
+        tickets: 0,
+        fields: Object.fromEntries(
+          [...lastByField.values()].map(({ field, parsed: p }) => [
+            field.key,
+            { text: p.text, number: p.number, datetime: p.datetime, state: p.state, district: p.district, ward: p.ward },
+          ]),
+        ),
+      })
+    : [];
+  for (const g of joined) {
+    if (!groupIds.includes(g.id)) groupIds.push(g.id);
+    if (!groups.some((x) => x.id === g.id)) groups = [...groups, { id: g.id, uuid: g.uuid, name: g.name }];
+  }
+  const vals = [...lastByField.values()];
+  const col = <T>(f: (v: (typeof vals)[number]) => T) => vals.map(f);
+  // One fixed text whatever the numbers of URNs, values and groups (lists travel as arrays), so it
+  // is prepared once per connection: parsing and planning this statement cost more than running it
+  // (PGlite: 880 → 330 µs). Safe to prepare: no ON CONFLICT arbiter depends on a parameter.
+  // Fewer URNs claimed than given fails the whole statement, naming the first URN not claimed (a
+  // cast error PostgreSQL cannot fold away); no follow-up read, so this also works inside a transaction.
+  const statement = sql<ContactRow & { _check: number }>`${sql.raw(PREPARE)}
+    WITH c AS (
       INSERT INTO contacts (uuid, org_id, name, language, status, created_by_id, modified_by_id, created_on, modified_on)
-      VALUES (${randomUUID()}::uuid, ${ws.id}::bigint, ${changes.name ?? null}::text, ${changes.language ?? null}::text,
+      VALUES (${uuid}::uuid, ${ws.id}::bigint, ${changes.name ?? null}::text, ${changes.language ?? null}::text,
               ${CODE_BY_STATUS[changes.status ?? 'active']}::text, ${userId}::bigint, ${userId}::bigint, now(), now())
-      RETURNING id, uuid, org_id, name, language, status, is_active, current_flow_id, created_on, modified_on, last_seen_on)`,
-  ];
-  if (urns.length) {
-    const rows = urns.map((u, i) => sql`(${i}::int, ${u.scheme}::text, ${u.path}::text, ${u.identity}::text, ${u.display}::text, ${TOP_PRIORITY - i}::int)`);
-    ctes.push(sql`x AS (VALUES ${sql.join(rows)})`);
-    ctes.push(sql`u AS (
+      RETURNING id, uuid, org_id, name, language, status, is_active, current_flow_id, created_on, modified_on, last_seen_on
+    ), x AS (
+      SELECT * FROM unnest(${urns.map((u) => u.scheme)}::text[], ${urns.map((u) => u.path)}::text[],
+                           ${urns.map((u) => u.identity)}::text[], ${urns.map((u) => u.display)}::text[])
+        WITH ORDINALITY AS x(scheme, path, identity, display, i)
+    ), u AS (
       INSERT INTO contact_urns (org_id, contact_id, scheme, path, identity, display, priority)
-      SELECT ${ws.id}::bigint, c.id, x.column2, x.column3, x.column4, x.column5, x.column6 FROM c, x
+      SELECT ${ws.id}::bigint, c.id, x.scheme, x.path, x.identity, x.display, ${sql.raw(String(TOP_PRIORITY + 1))} - x.i FROM c, x
       ON CONFLICT (org_id, identity) DO UPDATE
         SET contact_id = EXCLUDED.contact_id, priority = EXCLUDED.priority, display = COALESCE(EXCLUDED.display, contact_urns.display)
         WHERE contact_urns.contact_id IS NULL
-      RETURNING identity)`);
-  }
-  if (lastByField.size) {
-    const rows = [...lastByField.values()].map(
-      ({ field, parsed: p }) => sql`(${field.id}::bigint, ${p.text}::text, ${p.number}::numeric, ${p.datetime}::timestamptz, ${p.state}::text, ${p.district}::text, ${p.ward}::text)`,
-    );
-    ctes.push(sql`v AS (
+      RETURNING identity
+    ), v AS (
       INSERT INTO contact_field_values (contact_id, field_id, org_id, text_value, number_value, datetime_value, state_value, district_value, ward_value)
-      SELECT c.id, x.f, ${ws.id}::bigint, x.t, x.n, x.d, x.s, x.di, x.w FROM c, (VALUES ${sql.join(rows)}) AS x(f, t, n, d, s, di, w))`);
-  }
-  if (groupIds.length) {
-    ctes.push(sql`g AS (
-      INSERT INTO contact_groups_contacts (group_id, contact_id) SELECT x.g, c.id FROM c, (VALUES ${sql.join(groupIds.map((g) => sql`(${g}::bigint)`))}) AS x(g))`);
-  }
-  // fewer URNs claimed than given: fail the whole statement, naming the first URN not claimed (a
-  // cast error PostgreSQL cannot fold away); no follow-up read, so this also works inside a transaction
-  const check = urns.length
-    ? sql`CASE WHEN (SELECT count(*) FROM u) < ${urns.length}
-        THEN ('URN_IN_USE ' || (SELECT min(x.column1) FROM x WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.identity = x.column4)))::int ELSE 0 END`
-    : sql`0`;
+      SELECT c.id, x.f, ${ws.id}::bigint, x.t, x.n, x.d, x.s, x.di, x.w
+      FROM c, unnest(${col((v) => v.field.id)}::bigint[], ${col((v) => v.parsed.text)}::text[], ${col((v) => v.parsed.number)}::numeric[],
+                     ${col((v) => v.parsed.datetime)}::timestamptz[], ${col((v) => v.parsed.state)}::text[],
+                     ${col((v) => v.parsed.district)}::text[], ${col((v) => v.parsed.ward)}::text[]) AS x(f, t, n, d, s, di, w)
+    ), g AS (
+      INSERT INTO contact_groups_contacts (group_id, contact_id) SELECT x.g, c.id FROM c, unnest(${groupIds}::bigint[]) AS x(g)
+    )
+    SELECT c.*,
+      CASE WHEN (SELECT count(*) FROM u) < (SELECT count(*) FROM x)
+        THEN ('URN_IN_USE ' || (SELECT min(x.i) - 1 FROM x WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.identity = x.identity)))::int
+        ELSE 0 END AS _check
+    FROM c`;
   let row: ContactRow;
   try {
-    const r = await sql<ContactRow & { _check: number }>`WITH ${sql.join(ctes)} SELECT c.*, ${check} AS _check FROM c`.execute(db);
+    const r = await statement.execute(db);
     const { _check, ...rest } = r.rows[0];
     void _check;
     row = rest as ContactRow;

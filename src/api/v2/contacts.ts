@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { ApiContext, Endpoint } from '../endpoint.ts';
 import { compileSearch } from '../../search/search.ts';
-import { refreshSmartGroups } from '../../models/smart-groups.ts';
+import { refreshSmartGroups, type ContactChangeSet } from '../../models/smart-groups.ts';
 import { QueryError } from '../../engine/contactql/index.ts';
 import { paginate } from '../pagination.ts';
 import { boolParam, datetimeParam, param, uuidParam } from '../params.ts';
@@ -15,8 +15,9 @@ import type { Workspace } from '../../models/workspaces.ts';
 import { userFieldsQuery, type FieldRow } from '../../models/fields.ts';
 import { renderFieldValue } from '../../models/field-values.ts';
 import {
-  CONTACT_COLUMNS, STATUS_BY_CODE, UrnInUseError, insertContact, type GroupRef, findContactByUrn, findContactByUuid, findGroupsByRefs,
-  loadContactDetails, releaseContacts, updateContact, type ContactChanges, type ContactDetails, type ContactRow, type ContactUrnRow,
+  CONTACT_COLUMNS, STATUS_BY_CODE, UrnInUseError, insertContact, type GroupRef, findContactByUrn, findContactByUuid,
+  loadContactDetails, loadContactWriteContext, releaseContacts, updateContact, type ContactChanges, type ContactDetails, type ContactRow,
+  type ContactUrnRow, type ContactWriteContext,
 } from '../../models/contacts.ts';
 import { urnForLookup, urnForWrite, type Urn } from '../../models/urns.ts';
 import { ANON_MASK, encodeContactRef, formatURN } from '../../engine/urns/index.ts';
@@ -45,7 +46,10 @@ interface ChannelInfo {
 
 /** Fields shown to the requesting user, in creation order (agents never see "none" fields). */
 async function visibleFields(db: Kysely<DB>, ws: Workspace, role: string): Promise<FieldRow[]> {
-  const fields = (await userFieldsQuery(db, ws.id).orderBy('f.id').execute()) as FieldRow[];
+  return visibleTo(role, (await userFieldsQuery(db, ws.id).orderBy('f.id').execute()) as FieldRow[]);
+}
+
+function visibleTo(role: string, fields: FieldRow[]): FieldRow[] {
   return role === 'agent' ? fields.filter((f) => f.agent_access !== 'none') : fields;
 }
 
@@ -223,12 +227,19 @@ function charValue(raw: unknown, opts: { allowNull?: boolean; allowBlank?: boole
   return { value: s };
 }
 
+/** The group references of a body, as loadContactWriteContext should look them up (none when invalid). */
+function groupRefsOf(data: Record<string, unknown>): string[] {
+  const raws = data.groups;
+  if (!Array.isArray(raws) || raws.length > MAX_LIST_ITEMS) return [];
+  return raws.filter((r) => typeof r === 'string' || typeof r === 'number').map(String);
+}
+
 /** Group references (manual only): the ids, or an error recorded on the field. */
-async function groupsField(v: BodyValidator, db: Kysely<DB>, ws: Workspace, name: string, raws: unknown[]): Promise<GroupRef[] | undefined> {
+function groupsField(v: BodyValidator, context: ContactWriteContext, name: string, raws: unknown[]): GroupRef[] | undefined {
   if (raws.length > MAX_LIST_ITEMS) return v.fail(name, [TOO_MANY]);
   for (const r of raws) if (typeof r !== 'string' && typeof r !== 'number') return v.fail(name, ['Must be a string or integer']);
   const refs = raws.map(String);
-  const found = await findGroupsByRefs(db, ws.id, refs);
+  const found = context.groups;
   const out: GroupRef[] = [];
   for (const ref of refs) {
     const lower = ref.toLowerCase();
@@ -264,13 +275,15 @@ function urnErrors(v: BodyValidator, ws: Workspace, raws: unknown[]): Urn[] | un
   return urns;
 }
 
-async function validateContactBody(
+/** Validates a create or update body against the workspace (already read: no queries here). */
+function validateContactBody(
   ctx: ApiContext,
   data: Record<string, unknown>,
   target: { existing?: ContactRow; byUrn?: Urn },
-  validated: { fields?: FieldRow[]; groups?: GroupRef[] },
-): Promise<ContactChanges> {
-  const { db, workspace: ws, role } = ctx;
+  context: ContactWriteContext,
+  validated: { groups?: GroupRef[] },
+): ContactChanges {
+  const { workspace: ws, role } = ctx;
   const v = new BodyValidator(data);
   const changes: ContactChanges = {};
 
@@ -303,7 +316,7 @@ async function validateContactBody(
 
   const groupList = listField(v, 'groups');
   if (groupList) {
-    const refs = await groupsField(v, db, ws, 'groups', groupList);
+    const refs = groupsField(v, context, 'groups', groupList);
     if (refs) {
       if (target.existing && target.existing.status !== 'A' && refs.length) v.fail('groups', ["Non-active contacts can't be added to groups"]);
       else {
@@ -329,8 +342,7 @@ async function validateContactBody(
       }
       if (Object.keys(errors).length) v.fail('fields', errors);
       else {
-        const defs = await visibleFields(db, ws, role);
-        validated.fields = defs;
+        const defs = visibleTo(role, context.fields);
         const byKey = new Map(defs.map((f) => [f.key, f]));
         const out: ContactChanges['fields'] = [];
         for (const { key, value } of values) {
@@ -378,19 +390,18 @@ async function write(ctx: ApiContext) {
   }
   const data = requireObjectBody(ctx.body());
   checkWorkspaceWritable(ws);
-  const validated: { fields?: FieldRow[]; groups?: GroupRef[] } = {};
-  const changes = await validateContactBody(ctx, data, { existing, byUrn }, validated);
+  // one read for fields, smart groups and the groups named; validation then reads nothing
+  const context = await loadContactWriteContext(db, ws.id, groupRefsOf(data));
+  const validated: { groups?: GroupRef[] } = {};
+  const changes = validateContactBody(ctx, data, { existing, byUrn }, context, validated);
+  const fields = visibleTo(role, context.fields);
   const opts = serializeOptions(req);
   try {
     if (!existing) {
-      // a create is one statement plus the smart groups it joins, in one transaction; the
-      // response is built from what was written
-      const { row, details } = await db.transaction().execute(async (tx) => {
-        const created = await insertContact(tx, ws, userId, changes, validated.groups);
-        await refreshSmartGroups(tx, ws, [created.row.id]);
-        return created;
-      });
-      const [body] = await serializeContacts(db, ws, role, [row], opts, { fields: validated.fields, details: opts.expandUrns ? undefined : details });
+      // a create is ONE statement (contact, URNs, values, manual and smart memberships; atomic on
+      // its own, so no transaction), and the response is built from what was written
+      const { row, details } = await insertContact(db, ws, userId, changes, validated.groups, context);
+      const [body] = await serializeContacts(db, ws, role, [row], opts, { fields, details: opts.expandUrns ? undefined : details });
       return { status: 201, body };
     }
     const row = await db.transaction().execute(async (tx) => {
@@ -402,15 +413,24 @@ async function write(ctx: ApiContext) {
         groups: d.groups.get(existing.id) ?? [],
         values: d.values.get(existing.id) ?? new Map(),
       });
-      await refreshSmartGroups(tx, ws, [existing.id]);
+      // only the smart groups whose queries look at what this body sets
+      await refreshSmartGroups(tx, ws, [existing.id], { changed: changeSetOf(changes), known: context });
       return updated;
     });
-    const [body] = await serializeContacts(db, ws, role, [row], opts, { fields: validated.fields });
+    const [body] = await serializeContacts(db, ws, role, [row], opts, { fields });
     return { status: 200, body };
   } catch (e) {
     if (e instanceof UrnInUseError) throw new ApiError(400, { urns: { [String(e.index)]: ['URN is in use by another contact.'] } });
     throw e;
   }
+}
+
+function changeSetOf(changes: ContactChanges): ContactChangeSet | undefined {
+  const attributes: string[] = [];
+  if (changes.name !== undefined) attributes.push('name');
+  if (changes.language !== undefined) attributes.push('language');
+  if (changes.status !== undefined) return undefined; // every group depends on status
+  return { attributes, urns: changes.urns !== undefined, fields: changes.fields?.map((f) => f.field.key) };
 }
 
 async function remove({ req, db, workspace: ws, userId }: ApiContext) {
