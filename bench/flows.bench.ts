@@ -5,8 +5,11 @@
 // calls) with BENCH_REPLY_CONCURRENCY (16) at a time: each resumes the contact's session, which
 // answers with the second question. Reports the time until every first message row exists, until
 // the provider got them all, and replies/s resumed and answered. PostgreSQL server by default;
-// BENCH_PGLITE=1 adds embedded PGlite (BENCH_FLOW_START_PGLITE, 2k).
+// BENCH_PGLITE=1 adds embedded PGlite (BENCH_FLOW_START_PGLITE, 2k). CPU per contact / reply is
+// this process's (on PGlite that includes the database) and, on the server, its backends' (from
+// /proc, when the server runs on this machine).
 import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
@@ -18,7 +21,36 @@ import { saveFlow } from '../src/models/flows.ts';
 import { createFlowStart } from '../src/models/flow-starts.ts';
 import { createJobQueue } from '../src/jobs/index.ts';
 import { storeChannelEvents } from '../src/runtime/incoming.ts';
+import { resumeWithMessage } from '../src/runtime/runner.ts';
+import { messagingSink } from '../src/runtime/messaging.ts';
+import { getWorkspace } from '../src/models/workspaces.ts';
 import { HttpClient } from '../src/channels/http.ts';
+import pg from 'pg';
+
+// BENCH_COUNT_QUERIES=1: counts statements by their first words, printed per phase
+const queryCounts = new Map<string, number>();
+const queryTimes = new Map<string, number>();
+if (process.env.BENCH_COUNT_QUERIES === '1') {
+  const original = pg.Client.prototype.query as (...args: any[]) => any;
+  (pg.Client.prototype as any).query = function (this: unknown, config: any, ...rest: any[]) {
+    const text = String(typeof config === 'string' ? config : config?.text ?? '').replace(/\s+/g, ' ').slice(0, 90);
+    queryCounts.set(text, (queryCounts.get(text) ?? 0) + 1);
+    const t0 = performance.now();
+    const r = original.call(this, config, ...rest);
+    if (r && typeof r.then === 'function') r.then(() => queryTimes.set(text, (queryTimes.get(text) ?? 0) + performance.now() - t0), () => {});
+    return r;
+  };
+}
+function printQueryCounts(ops: number) {
+  if (process.env.BENCH_COUNT_QUERIES !== '1') return;
+  const total = [...queryCounts.values()].reduce((a, b) => a + b, 0);
+  console.log(`    statements: ${(total / ops).toFixed(1)} per op`);
+  for (const [t, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    console.log(`      ${(n / ops).toFixed(2).padStart(6)} ${Math.round((1000 * (queryTimes.get(t) ?? 0)) / n).toString().padStart(6)} µs  ${t}`);
+  }
+  queryCounts.clear();
+  queryTimes.clear();
+}
 
 
 function twoQuestions(uuid: string) {
@@ -61,6 +93,42 @@ async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number
   return performance.now();
 }
 
+/** CPU µs used so far by this database's server backends (0 when /proc cannot tell). */
+async function backendCpuMicros(d: Database): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (d.mode !== 'server') return out;
+  const pids = (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(d.db)).rows.map((r) => r.pid);
+  const tick = 1e6 / 100; // USER_HZ
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, (Number(f[11]) + Number(f[12])) * tick);
+      out.set(-pid, Number(f[12]) * tick); // kernel part, under the negated pid
+    } catch { /* not on this machine */ }
+  }
+  return out;
+}
+
+/** Measures a phase's CPU: this process, and the database backends on the server. */
+async function cpuMeter(d: Database) {
+  const node0 = process.cpuUsage();
+  const db0 = await backendCpuMicros(d);
+  return async (ops: number) => {
+    const node = process.cpuUsage(node0);
+    const db1 = await backendCpuMicros(d);
+    let dbMicros = 0;
+    let dbKernel = 0;
+    for (const [pid, t] of db1) {
+      if (pid > 0) dbMicros += t - (db0.get(pid) ?? 0);
+      else dbKernel += t - (db0.get(pid) ?? 0);
+    }
+    const nodeUs = (node.user + node.system) / ops;
+    return d.mode === 'server'
+      ? `CPU ${Math.round(nodeUs)} µs node (${Math.round(node.system / ops)} of it in the kernel) + ${Math.round(dbMicros / ops)} µs PostgreSQL backends (${Math.round(dbKernel / ops)} in the kernel) per op`
+      : `CPU ${Math.round(nodeUs)} µs per op (node + PGlite)`;
+  };
+}
+
 async function run(label: string, d: Database, n: number, replies: number) {
   console.log(`\n${label}: flow start for ${n} contacts, then ${replies} replies`);
   const fake = await fakeProvider();
@@ -80,6 +148,9 @@ async function run(label: string, d: Database, n: number, replies: number) {
   const outgoing = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM msgs WHERE org_id = ${ws.id} AND direction = 'O'`.execute(d.db)).rows[0].n);
   const flowId = (await d.db.selectFrom('flows').select('id').where('uuid', '=', flowUuid).executeTakeFirstOrThrow()).id;
   void flow;
+  queryCounts.clear();
+  queryTimes.clear();
+  const startCpu = await cpuMeter(d);
   const t0 = performance.now();
   await d.db.transaction().execute((tx) => createFlowStart(tx, ws.id, {
     flowId, groupIds: [group.id], contactIds: [], params: null, restartParticipants: true, excludeActive: false, startType: 'A', userId: null,
@@ -87,6 +158,8 @@ async function run(label: string, d: Database, n: number, replies: number) {
   const queued = await waitFor(async () => (await outgoing()) >= n, 1_200_000);
   const queuedS = (queued - t0) / 1000;
   console.log(`  start → all ${n} first messages queued: ${queuedS.toFixed(2)} s (${Math.round(n / queuedS)} contacts/s); provider had received ${fake.requests()} by then`);
+  console.log(`    ${await startCpu(n)} (includes sending what was sent meanwhile)`);
+  printQueryCounts(n);
   if (process.env.BENCH_WAIT_DELIVERY === '1') {
     const sent = await waitFor(() => fake.requests() >= n, 1_800_000);
     console.log(`  start → fake provider received all ${n}: ${((sent - t0) / 1000).toFixed(2)} s`);
@@ -95,6 +168,17 @@ async function run(label: string, d: Database, n: number, replies: number) {
   // replies: the incoming path resumes each session, which queues the second question
   const urns = (await d.db.selectFrom('contact_urns').select('identity').where('org_id', '=', ws.id).orderBy('id').limit(replies).execute()).map((u) => u.identity);
   const concurrency = Number(process.env.BENCH_REPLY_CONCURRENCY ?? 16);
+  if (process.env.BENCH_IDLE_CPU === '1') {
+    // what the workers cost with nothing to do (pollers, maintenance), per second
+    const idle = await cpuMeter(d);
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log(`  idle: ${await idle(3)} (op = 1 s)`);
+  }
+  queryCounts.clear();
+  queryTimes.clear();
+  const seqScans = async () => new Map((await sql<{ relname: string; n: string }>`SELECT relname, (seq_scan + coalesce(idx_scan, 0) * 0)::text AS n FROM pg_stat_user_tables`.execute(d.db)).rows.map((r) => [r.relname, Number(r.n)]));
+  const scans0 = process.env.BENCH_COUNT_QUERIES === '1' ? await seqScans() : new Map();
+  const replyCpu = await cpuMeter(d);
   const r0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -108,9 +192,41 @@ async function run(label: string, d: Database, n: number, replies: number) {
   const handledS = (handled - r0) / 1000;
   console.log(`  ${urns.length} replies stored, resumed and answered (second question queued): ${handledS.toFixed(2)} s (${Math.round(urns.length / handledS)} replies/s, ${concurrency} at a time)`);
   console.log(`  … and every answer row visible: ${((answered - r0) / 1000).toFixed(2)} s`);
+  console.log(`    ${await replyCpu(urns.length)} (includes sending what was sent meanwhile)`);
+  printQueryCounts(urns.length);
+  if (process.env.BENCH_COUNT_QUERIES === '1') {
+    await new Promise((r) => setTimeout(r, 800)); // statistics reach the views with a delay
+    for (const [t, n] of await seqScans()) if (n - (scans0.get(t) ?? 0) > urns.length / 10) console.log(`    sequential scans of ${t}: ${((n - (scans0.get(t) ?? 0)) / urns.length).toFixed(2)} per reply`);
+  }
   const waiting = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM flow_runs WHERE org_id = ${ws.id} AND status = 'W' AND responded`.execute(d.db)).rows[0].n);
   console.log(`  runs waiting on the second question: ${waiting}`);
   await jobs.stop();
+
+  // the runtime's own share of a reply: resumeWithMessage on contacts not replied to yet (message
+  // rows, sessions, runs, send and wait jobs written; nothing stored as received, nothing sent)
+  const rest = (await d.db.selectFrom('contact_urns').select(['contact_id', 'identity']).where('org_id', '=', ws.id).orderBy('id').offset(urns.length).limit(urns.length).execute());
+  if (rest.length) {
+    const idle = createJobQueue(d, { pollingIntervalSeconds: 0.5 });
+    await idle.start(); // enqueues work, nobody fetches
+    const deps = { db: d.db, sink: messagingSink(idle), jobs: idle };
+    const wsRow = (await getWorkspace(d.db, ws.id))!;
+    queryCounts.clear();
+    queryTimes.clear();
+    const resumeCpu = await cpuMeter(d);
+    const q0 = performance.now();
+    let k = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (k < rest.length) {
+        const c = rest[k++];
+        await resumeWithMessage(deps, wsRow, c.contact_id!, { uuid: randomUUID(), text: 'Bob', urn: c.identity, createdOn: new Date().toISOString() });
+      }
+    }));
+    const qS = (performance.now() - q0) / 1000;
+    console.log(`  runtime only (resumeWithMessage, no incoming storage or sending): ${rest.length} in ${qS.toFixed(2)} s (${Math.round(rest.length / qS)} resumes/s)`);
+    console.log(`    ${await resumeCpu(rest.length)}`);
+    printQueryCounts(rest.length);
+    await idle.stop();
+  }
   await fake.close();
 }
 

@@ -8,11 +8,50 @@ import { CODE_BY_STATUS, type ContactStatus } from '../models/contacts.ts';
 export interface MessageSink {
   /** Queues the `msg_created` events of one contact's sprint for sending, in the caller's transaction. */
   queueFlowMessages(tx: Kysely<DB>, ws: Workspace, contactId: number, events: any[], flowUuid: string | null): Promise<void>;
+  /**
+   * queueFlowMessages for many contacts' sprints at once (a flow start batch): one insert and one
+   * job enqueue instead of a few statements per contact. Sinks without it get one call per contact.
+   */
+  queueFlowMessagesBatch?(tx: Kysely<DB>, ws: Workspace, items: FlowMessages[], ids: AssetIds): Promise<void>;
   /** Labels the incoming message that the sprint handled (`input_labels_added`). */
   labelInput?(tx: Kysely<DB>, ws: Workspace, msgUuid: string, labels: { uuid: string; name: string }[]): Promise<void>;
 }
 
+/** One contact's sprint events, with its URN ids as loaded (identity → id) when known. */
+export interface FlowMessages {
+  contactId: number;
+  events: any[];
+  flowUuid: string | null;
+  urnIds?: Map<string, number>;
+}
+
+/** Database ids of the workspace's assets (runtime/assets.ts), so writers need not look them up. */
+export interface AssetIds {
+  flowIds: Map<string, number>;
+  channelIds: Map<string, number>;
+}
+
 const now = sql<string>`clock_timestamp()`;
+
+/**
+ * applyEvents for the sprints of many contacts: each contact's changes, then every message in one
+ * batch when the sink can take one, then input labels.
+ */
+export async function applySprintEvents(tx: Kysely<DB>, ws: Workspace, items: FlowMessages[], sink: MessageSink | null, ids: AssetIds): Promise<void> {
+  for (const item of items) await applyContactEvents(tx, ws, item.contactId, item.events);
+  if (!sink) return;
+  const withMessages = items.filter((i) => i.events.some((e) => e.type === 'msg_created'));
+  if (sink.queueFlowMessagesBatch) {
+    if (withMessages.length) await sink.queueFlowMessagesBatch(tx, ws, withMessages, ids);
+  } else {
+    for (const i of withMessages) await sink.queueFlowMessages(tx, ws, i.contactId, i.events, i.flowUuid);
+  }
+  if (sink.labelInput) {
+    for (const i of items) {
+      for (const e of i.events) if (e.type === 'input_labels_added' && e.input_uuid) await sink.labelInput(tx, ws, e.input_uuid, e.labels ?? []);
+    }
+  }
+}
 
 /**
  * Applies a sprint's contact changes to the database (name, language, status, field values, groups,
@@ -20,6 +59,15 @@ const now = sql<string>`clock_timestamp()`;
  * group membership, so its contact_groups_changed events are applied as they are.
  */
 export async function applyEvents(tx: Kysely<DB>, ws: Workspace, contactId: number, events: any[], sink: MessageSink | null, flowUuid: string | null): Promise<void> {
+  await applyContactEvents(tx, ws, contactId, events);
+  if (sink) {
+    if (events.some((e) => e.type === 'msg_created')) await sink.queueFlowMessages(tx, ws, contactId, events, flowUuid);
+    for (const e of events) if (e.type === 'input_labels_added' && sink.labelInput && e.input_uuid) await sink.labelInput(tx, ws, e.input_uuid, e.labels ?? []);
+  }
+}
+
+/** A sprint's contact changes (name, language, status, field values, groups, URNs, last seen). */
+async function applyContactEvents(tx: Kysely<DB>, ws: Workspace, contactId: number, events: any[]): Promise<void> {
   let touched = false;
   const contactSet: Record<string, unknown> = {};
   for (const e of events) {
@@ -52,10 +100,6 @@ export async function applyEvents(tx: Kysely<DB>, ws: Workspace, contactId: numb
   }
   if (touched || Object.keys(contactSet).length) {
     await tx.updateTable('contacts').set({ ...contactSet, modified_on: now }).where('org_id', '=', ws.id).where('id', '=', contactId).execute();
-  }
-  if (sink) {
-    if (events.some((e) => e.type === 'msg_created')) await sink.queueFlowMessages(tx, ws, contactId, events, flowUuid);
-    for (const e of events) if (e.type === 'input_labels_added' && sink.labelInput && e.input_uuid) await sink.labelInput(tx, ws, e.input_uuid, e.labels ?? []);
   }
 }
 

@@ -13,7 +13,8 @@ import { toUrn } from '../models/urns.ts';
 import { getOrCreateContactsByUrns } from './urn-contacts.ts';
 import { toChannel } from './sender.ts';
 import { messagingSink } from './messaging.ts';
-import { resumeWithMessage, startFromMessage, startFromChannelEvent } from './runner.ts';
+import { loadResumeState } from './contacts.ts';
+import { resumeSessionWithMessage, startFromMessage, startFromChannelEvent } from './runner.ts';
 import { messageTriggerToFire, findChannelEventTrigger } from '../models/triggers.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 
@@ -65,7 +66,9 @@ interface Received { id: number; contactId: number; event: IncomingMsgEvent; urn
 
 async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: Received, jobs?: JobQueue): Promise<void> {
   const deps = { db, sink: messagingSink(jobs), jobs };
-  const waiting = await db.selectFrom('flow_sessions').select('current_flow_id').where('org_id', '=', ws.id).where('contact_id', '=', r.contactId).where('status', '=', 'W').executeTakeFirst();
+  // the waiting session read with everything resuming it needs, in one statement
+  const state = await loadResumeState(db, ws.id, r.contactId);
+  const waiting = state?.waiting;
   const msg = {
     uuid: r.event.uuid, text: r.event.text, urn: r.urn, channel: { uuid: channel.uuid, name: channel.name },
     attachments: r.event.attachments, createdOn: r.event.receivedOn.toISOString(), externalId: r.event.externalId,
@@ -76,7 +79,8 @@ async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow,
   if (trigger) {
     if (await startFromMessage(deps, ws, trigger.flowUuid, r.contactId, msg, trigger.keywordMatch)) flowId = trigger.flowId;
   } else if (waiting) {
-    if (await resumeWithMessage(deps, ws, r.contactId, msg)) flowId = waiting.current_flow_id;
+    // the message gets its flow in the resume's transaction
+    await resumeSessionWithMessage(deps, ws, state!, msg, { msgId: r.id, flowId: waiting.current_flow_id });
   }
   if (flowId) await db.updateTable('msgs').set({ flow_id: flowId }).where('id', '=', r.id).execute();
 }

@@ -8,6 +8,7 @@ import { BROADCAST_BATCH_JOB, BROADCAST_JOB, expandBroadcast, runBroadcastBatch,
 import { SEND_JOB, queueSendJobs, sendMessages, type SendJob } from './sender.ts';
 import type { MessageSink } from './events.ts';
 import { insertOutgoing, type NewOutgoing } from '../models/msgs.ts';
+import { queueFlowMessagesBatch } from './flow-messages.ts';
 
 export interface MessagingOptions {
   /** Outgoing HTTP client (base-URL overrides point providers at fakes). */
@@ -84,6 +85,7 @@ export function messagingSink(jobs: JobQueue | undefined): MessageSink {
       const inserted = await insertOutgoing(tx, ws.id, msgs, { flowId: flow?.id ?? null, highPriority: true });
       await queueSendJobs(jobs, tx, ws.id, inserted);
     },
+    queueFlowMessagesBatch: (tx, ws, items, ids) => queueFlowMessagesBatch(jobs, tx, ws, items, ids),
     async labelInput(tx, ws, msgUuid, labels) {
       if (!labels.length) return;
       const [msg, rows] = await Promise.all([

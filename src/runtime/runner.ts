@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Workspace } from '../models/workspaces.ts';
-import { newEngine, readAssets, type EngineServices, type SessionAssets, type SprintResult } from '../engine/flows/index.ts';
+import { newEngine, type EngineServices, type SessionAssets, type SprintResult } from '../engine/flows/index.ts';
 import { workspaceEnvironment } from './environment.ts';
-import { loadAssets } from './assets.ts';
-import { loadEngineContacts } from './contacts.ts';
-import { persistSprint, findWaitingSession } from './sessions.ts';
-import { applyEvents, type MessageSink } from './events.ts';
+import { workspaceAssetsCached, type WorkspaceAssets } from './assets.ts';
+import { loadResumeState, loadRuntimeContacts, type ResumeState, type RuntimeContact } from './contacts.ts';
+import { persistSprints } from './sessions.ts';
+import { applySprintEvents, type MessageSink } from './events.ts';
 import { bulkInterrupt } from '../models/contacts.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { scheduleWaitJobs } from './waits.ts';
+import { scheduleWaitJobsBatch } from './waits.ts';
 
 /** What the runtime needs from the outside world. */
 export interface RuntimeDeps {
@@ -22,23 +22,60 @@ export interface RuntimeDeps {
   jobs?: JobQueue;
 }
 
-/** Contacts of one start batch run at the same time (each in its own transactions). */
-const START_CONCURRENCY = Number(process.env.RAPIDPRO_START_CONCURRENCY ?? 6);
+/**
+ * A start batch's contacts are run and written in groups of this many: one transaction and a few
+ * multi-row statements per group.
+ */
+const START_GROUP_SIZE = Number(process.env.RAPIDPRO_START_GROUP_SIZE ?? 100);
+/** Groups in flight at once, so the engine runs the next group while the database writes one. */
+const START_CONCURRENCY = Number(process.env.RAPIDPRO_START_CONCURRENCY ?? 2);
 
 const isoNow = (clock: () => Date) => clock().toISOString();
 
-/** The assets of a workspace read once for a batch of contacts. */
+/** The assets of a workspace (cached while unchanged, see runtime/assets.ts). */
 export async function workspaceAssets(db: Kysely<DB>, ws: Workspace): Promise<SessionAssets> {
-  return readAssets(await loadAssets(db, ws.id));
+  return (await workspaceAssetsCached(db, ws.id)).assets;
 }
 
-async function commitSprint(deps: RuntimeDeps, ws: Workspace, contactId: number, result: SprintResult, sessionId: number | null, startId: number | null = null): Promise<void> {
+export interface HandledInput { msgId: number; flowId: number | null }
+
+interface Sprint {
+  contactId: number;
+  result: SprintResult;
+  sessionId: number | null;
+  startId?: number | null;
+  contact?: RuntimeContact;
+  /** The stored incoming message the sprint handled, and the flow to record on it. */
+  input?: HandledInput;
+}
+
+const sessionFlowUuid = (result: SprintResult): string | null => {
+  const runs = result.session.runs;
+  const waiting = runs.find((r) => r.status === 'waiting' || r.status === 'active');
+  const flow = (waiting ?? runs[runs.length - 1])?.toJSON().flow as { uuid: string } | undefined;
+  return flow?.uuid ?? null;
+};
+
+/**
+ * Writes sprints in one transaction: their contact changes and messages, sessions and runs, the
+ * jobs of their waits and, for a flow start, the interruption of the contacts' earlier sessions.
+ */
+async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAssets, sprints: Sprint[], interrupt = false): Promise<void> {
+  if (!sprints.length) return;
   await deps.db.transaction().execute(async (tx) => {
-    const waiting = result.session.runs.find((r) => r.status === 'waiting' || r.status === 'active');
-    const flowUuid = (waiting ?? result.session.runs[result.session.runs.length - 1])?.toJSON().flow as { uuid: string } | undefined;
-    await applyEvents(tx, ws, contactId, result.events as any[], deps.sink, flowUuid?.uuid ?? null);
-    const saved = await persistSprint(tx, ws.id, contactId, result, sessionId, startId);
-    if (deps.jobs && saved.status === 'W') await scheduleWaitJobs(tx, deps.jobs, ws.id, contactId, saved.id, saved);
+    const interrupted = interrupt ? new Set(await bulkInterrupt(tx, ws.id, null, sprints.map((s) => s.contactId))) : new Set<number>();
+    const events = sprints.map((s) => ({ contactId: s.contactId, events: s.result.events as any[], flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds }));
+    await applySprintEvents(tx, ws, events, deps.sink, wa);
+    const saved = await persistSprints(tx, ws.id, sprints.map((s) => ({
+      contactId: s.contactId, result: s.result, sessionId: s.sessionId, startId: s.startId ?? null,
+      // an interrupted contact is in no flow any more (the interruption cleared it in this transaction)
+      currentFlowId: s.contact && !interrupted.has(s.contactId) ? s.contact.currentFlowId : interrupt ? null : undefined,
+      input: s.input,
+    })), wa.flowIds);
+    if (deps.jobs) {
+      const waits = saved.flatMap((p, i) => (p.status === 'W' ? [{ contactId: sprints[i].contactId, sessionId: p.id, timeoutOn: p.timeoutOn, expiresOn: p.expiresOn }] : []));
+      if (waits.length) await scheduleWaitJobsBatch(tx, deps.jobs, ws.id, waits);
+    }
   });
 }
 
@@ -52,13 +89,13 @@ export interface StartOptions {
 
 /**
  * Starts the flow for each contact (manual trigger): interrupts a waiting session unless told to
- * skip such contacts, runs the engine, and commits each contact's sprint in its own transaction.
- * Returns the ids of the contacts started.
+ * skip such contacts, and runs the engine. Contacts are written in groups, each group's sprints
+ * and interruptions in one transaction. Returns the ids of the contacts started.
  */
 export async function startFlow(deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactIds: number[], opts: StartOptions = {}): Promise<number[]> {
   const clock = deps.clock ?? (() => new Date());
-  const assets = await workspaceAssets(deps.db, ws);
-  const flow = assets.flow(flowUuid);
+  const wa = await workspaceAssetsCached(deps.db, ws.id);
+  const flow = wa.assets.flow(flowUuid);
   if (flow instanceof Error || !flow) throw new Error(`no such flow ${flowUuid}`);
   const engine = newEngine(deps.services);
   const env = workspaceEnvironment(ws, clock);
@@ -68,27 +105,26 @@ export async function startFlow(deps: RuntimeDeps, ws: Workspace, flowUuid: stri
     const skip = new Set(busy.map((b) => b.contact_id));
     ids = ids.filter((id) => !skip.has(id));
   }
-  const contacts = await loadEngineContacts(deps.db, ws.id, ids);
-  const startOne = async (id: number) => {
-    const contact = contacts.get(id);
-    if (!contact) return false;
-    // as mailroom does, a new start interrupts whatever the contact was waiting in
-    await deps.db.transaction().execute((tx) => bulkInterrupt(tx, ws.id, null, [id]));
-    const trigger = { type: 'manual', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), ...(opts.params ? { params: opts.params } : {}) };
-    const result = await engine.start(assets, env, contact, trigger);
-    await commitSprint(deps, ws, id, result, null, opts.startId ?? null);
-    return true;
-  };
-  // contacts are independent: a few at a time keep the pool's connections busy
-  const done = new Set<number>();
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, ids.length) }, async () => {
-    while (next < ids.length) {
-      const id = ids[next++];
-      if (await startOne(id)) done.add(id);
+  const contacts = await loadRuntimeContacts(deps.db, ws.id, ids);
+  const found = ids.filter((id) => contacts.has(id));
+  const groups: number[][] = [];
+  for (let i = 0; i < found.length; i += START_GROUP_SIZE) groups.push(found.slice(i, i + START_GROUP_SIZE));
+  const runGroup = async (group: number[]) => {
+    const sprints: Sprint[] = [];
+    for (const id of group) {
+      const contact = contacts.get(id)!;
+      const trigger = { type: 'manual', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), ...(opts.params ? { params: opts.params } : {}) };
+      // as mailroom does, a new start interrupts whatever the contact was waiting in (in commitSprints)
+      const result = await engine.start(wa.assets, env, contact.json, trigger);
+      sprints.push({ contactId: id, result, sessionId: null, startId: opts.startId ?? null, contact });
     }
+    await commitSprints(deps, ws, wa, sprints, true);
+  };
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, groups.length) }, async () => {
+    while (next < groups.length) await runGroup(groups[next++]);
   }));
-  return ids.filter((id) => done.has(id));
+  return found;
 }
 
 export interface IncomingMsg {
@@ -103,10 +139,20 @@ export interface IncomingMsg {
 
 /** Resumes the contact's waiting session with a message. Returns false when nothing was waiting. */
 export async function resumeWithMessage(deps: RuntimeDeps, ws: Workspace, contactId: number, msg: IncomingMsg): Promise<boolean> {
-  const waiting = await findWaitingSession(deps.db, ws.id, contactId);
-  if (!waiting) return false;
+  const state = await loadResumeState(deps.db, ws.id, contactId);
+  if (!state?.waiting) return false;
+  return resumeSessionWithMessage(deps, ws, state, msg);
+}
+
+/**
+ * resumeWithMessage with what the caller already read (loadResumeState: the incoming path reads
+ * it to choose between triggers and resuming). `input`: the stored incoming message gets its flow
+ * in the resume's transaction.
+ */
+export async function resumeSessionWithMessage(deps: RuntimeDeps, ws: Workspace, state: ResumeState, msg: IncomingMsg, input?: HandledInput): Promise<boolean> {
+  if (!state.waiting) return false;
   const clock = deps.clock ?? (() => new Date());
-  return resume(deps, ws, contactId, waiting, { type: 'msg', event: msgReceived(msg), resumed_on: isoNow(clock) });
+  return resume(deps, ws, state, { type: 'msg', event: msgReceived(msg), resumed_on: isoNow(clock) }, input);
 }
 
 function msgReceived(msg: IncomingMsg) {
@@ -125,18 +171,17 @@ export async function startFromMessage(
   deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactId: number, msg: IncomingMsg, keywordMatch?: { type: string; keyword: string },
 ): Promise<boolean> {
   const clock = deps.clock ?? (() => new Date());
-  const assets = await workspaceAssets(deps.db, ws);
-  const flow = assets.flow(flowUuid);
+  const wa = await workspaceAssetsCached(deps.db, ws.id);
+  const flow = wa.assets.flow(flowUuid);
   if (flow instanceof Error || !flow) return false;
-  const contact = (await loadEngineContacts(deps.db, ws.id, [contactId])).get(contactId);
+  const contact = (await loadRuntimeContacts(deps.db, ws.id, [contactId])).get(contactId);
   if (!contact) return false;
-  await deps.db.transaction().execute((tx) => bulkInterrupt(tx, ws.id, null, [contactId]));
   const trigger = {
     type: 'msg', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), event: msgReceived(msg),
     ...(keywordMatch ? { keyword_match: keywordMatch } : {}),
   };
-  const result = await newEngine(deps.services).start(assets, workspaceEnvironment(ws, clock), contact, trigger);
-  await commitSprint(deps, ws, contactId, result, null);
+  const result = await newEngine(deps.services).start(wa.assets, workspaceEnvironment(ws, clock), contact.json, trigger);
+  await commitSprints(deps, ws, wa, [{ contactId, result, sessionId: null, contact }], true);
   return true;
 }
 
@@ -147,34 +192,33 @@ export async function startFromMessage(
  */
 export async function startFromChannelEvent(deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactId: number, event: Record<string, unknown>): Promise<boolean> {
   const clock = deps.clock ?? (() => new Date());
-  const assets = await workspaceAssets(deps.db, ws);
-  const flow = assets.flow(flowUuid);
+  const wa = await workspaceAssetsCached(deps.db, ws.id);
+  const flow = wa.assets.flow(flowUuid);
   if (flow instanceof Error || !flow) return false;
-  const contact = (await loadEngineContacts(deps.db, ws.id, [contactId])).get(contactId);
+  const contact = (await loadRuntimeContacts(deps.db, ws.id, [contactId])).get(contactId);
   if (!contact) return false;
-  await deps.db.transaction().execute((tx) => bulkInterrupt(tx, ws.id, null, [contactId]));
   const trigger = { type: 'chat', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), event };
-  const result = await newEngine(deps.services).start(assets, workspaceEnvironment(ws, clock), contact, trigger);
-  await commitSprint(deps, ws, contactId, result, null);
+  const result = await newEngine(deps.services).start(wa.assets, workspaceEnvironment(ws, clock), contact.json, trigger);
+  await commitSprints(deps, ws, wa, [{ contactId, result, sessionId: null, contact }], true);
   return true;
 }
 
 /** Resumes a waiting session whose timeout (kind 'timeout') or expiry (kind 'expiration') came due. */
 export async function resumeWait(deps: RuntimeDeps, ws: Workspace, contactId: number, kind: 'timeout' | 'expiration'): Promise<boolean> {
-  const waiting = await findWaitingSession(deps.db, ws.id, contactId);
-  if (!waiting) return false;
+  const state = await loadResumeState(deps.db, ws.id, contactId);
+  if (!state?.waiting) return false;
   const clock = deps.clock ?? (() => new Date());
   const type = kind === 'timeout' ? 'wait_timeout' : 'wait_expiration';
-  return resume(deps, ws, contactId, waiting, { type, resumed_on: isoNow(clock) });
+  return resume(deps, ws, state, { type, resumed_on: isoNow(clock) });
 }
 
-async function resume(deps: RuntimeDeps, ws: Workspace, contactId: number, waiting: { id: number; output: unknown }, resumeJSON: unknown): Promise<boolean> {
+async function resume(deps: RuntimeDeps, ws: Workspace, state: ResumeState, resumeJSON: unknown, input?: HandledInput): Promise<boolean> {
   const clock = deps.clock ?? (() => new Date());
-  const assets = await workspaceAssets(deps.db, ws);
-  const contact = (await loadEngineContacts(deps.db, ws.id, [contactId])).get(contactId);
-  if (!contact) return false;
+  const { contact, waiting } = state;
+  const contactId = contact.json.id as number;
+  const wa = await workspaceAssetsCached(deps.db, ws.id, state.assetVersion);
   const engine = newEngine(deps.services);
-  const result = await engine.resume(waiting.output, assets, workspaceEnvironment(ws, clock), contact, resumeJSON);
-  await commitSprint(deps, ws, contactId, result, waiting.id);
+  const result = await engine.resume(waiting!.output, wa.assets, workspaceEnvironment(ws, clock), contact.json, resumeJSON);
+  await commitSprints(deps, ws, wa, [{ contactId, result, sessionId: waiting!.id, contact, input }]);
   return true;
 }

@@ -13,6 +13,19 @@ export interface PersistedSession {
   expiresOn: Date | null;
 }
 
+/** One contact's sprint to store: a new session (sessionId null) or one that was resumed. */
+export interface SprintToPersist {
+  contactId: number;
+  result: SprintResult;
+  sessionId: number | null;
+  /** The flow start whose batch began this session (its first run records it). */
+  startId: number | null;
+  /** The contact's current flow as loaded, when known: unchanged means no contact update. */
+  currentFlowId?: number | null;
+  /** The stored incoming message the sprint handled, and the flow to record on it. */
+  input?: { msgId: number; flowId: number | null };
+}
+
 /**
  * Stores the outcome of a sprint: the session (compacted JSON, status, when its wait times out or
  * expires), every run it touched (status, results, path, whether it got input) and the contact's
@@ -21,68 +34,117 @@ export interface PersistedSession {
 export async function persistSprint(
   tx: Kysely<DB>, orgId: number, contactId: number, result: SprintResult, existingSessionId: number | null, startId: number | null = null,
 ): Promise<PersistedSession> {
-  const session = result.session;
-  // Runs keep their full path in flow_runs even though the compacted session drops it.
-  const runs = session.runs.map((r) => r.toJSON() as Record<string, any>);
-  session.compact();
-  const json = session.toJSON();
-  const status = SESSION_STATUS[session.status] ?? 'F';
+  return (await persistSprints(tx, orgId, [{ contactId, result, sessionId: existingSessionId, startId }]))[0];
+}
 
-  const flowUuids = [...new Set(runs.map((r) => r.flow.uuid as string))];
-  const flows = flowUuids.length
-    ? await tx.selectFrom('flows').select(['id', 'uuid']).where('org_id', '=', orgId).where('uuid', 'in', flowUuids).execute()
-    : [];
-  const flowIds = new Map(flows.map((f) => [f.uuid, f.id]));
-  const waitingRun = runs.find((r) => r.status === 'waiting');
-  const currentFlowId = status === 'W' && waitingRun ? flowIds.get(waitingRun.flow.uuid) ?? null : null;
+/**
+ * persistSprint for many contacts in one statement (data-modifying CTEs: sessions inserted or
+ * updated, their runs upserted, contacts' current flows set, handled messages given their flow),
+ * whatever their number: a flow start
+ * batch or a reply costs one round trip here. `flowIds` (uuid → id) saves looking flows up; flows
+ * it lacks (one deleted since the session started) are looked up. Results are in input order.
+ */
+export async function persistSprints(tx: Kysely<DB>, orgId: number, items: SprintToPersist[], flowIds: Map<string, number> = new Map()): Promise<PersistedSession[]> {
+  if (!items.length) return [];
+  const prepared = items.map((item) => {
+    const session = item.result.session;
+    // Runs keep their full path in flow_runs even though the compacted session drops it.
+    const runs = session.runs.map((r) => r.toJSON() as Record<string, any>);
+    session.compact();
+    return { item, session, runs, json: session.toJSON(), status: SESSION_STATUS[session.status] ?? 'F' };
+  });
 
-  let expiresOn: string | null = null;
-  let timeoutOn: Date | null = null;
-  for (const e of result.events as any[]) {
-    if (e.type === 'msg_wait' || e.type === 'dial_wait') {
-      expiresOn = e.expires_on ?? null;
-      timeoutOn = e.timeout_seconds ? new Date(Date.parse(e.created_on) + e.timeout_seconds * 1000) : null;
+  const missing = [...new Set(prepared.flatMap((p) => p.runs.map((r) => r.flow.uuid as string)))].filter((u) => !flowIds.has(u));
+  const ids = new Map(flowIds);
+  if (missing.length) {
+    for (const f of await tx.selectFrom('flows').select(['id', 'uuid']).where('org_id', '=', orgId).where('uuid', 'in', missing).execute()) ids.set(f.uuid, f.id);
+  }
+
+  const sessionRows: object[] = [];
+  const runRows: object[] = [];
+  const out: PersistedSession[] = [];
+  for (const { item, session, runs, json, status } of prepared) {
+    const waitingRun = runs.find((r) => r.status === 'waiting');
+    const currentFlowId = status === 'W' && waitingRun ? ids.get(waitingRun.flow.uuid) ?? null : null;
+    let expiresOn: string | null = null;
+    let timeoutOn: Date | null = null;
+    for (const e of item.result.events as any[]) {
+      if (e.type === 'msg_wait' || e.type === 'dial_wait') {
+        expiresOn = e.expires_on ?? null;
+        timeoutOn = e.timeout_seconds ? new Date(Date.parse(e.created_on) + e.timeout_seconds * 1000) : null;
+      }
     }
-  }
-  const waitColumns = status === 'W'
-    ? { wait_started_on: sql<string>`clock_timestamp()`, wait_expires_on: expiresOn, timeout_on: timeoutOn }
-    : { wait_started_on: null, wait_expires_on: null, timeout_on: null };
-  const ended = status === 'W' ? null : sql<string>`clock_timestamp()`;
-
-  let sessionId: number;
-  if (existingSessionId) {
-    await tx
-      .updateTable('flow_sessions')
-      .set({ status, output: JSON.stringify(json), current_flow_id: currentFlowId, ended_on: ended, ...waitColumns })
-      .where('id', '=', existingSessionId)
-      .execute();
-    sessionId = existingSessionId;
-  } else {
-    const row = await tx
-      .insertInto('flow_sessions')
-      .values({ uuid: session.uuid, org_id: orgId, contact_id: contactId, status, output: JSON.stringify(json), current_flow_id: currentFlowId, ended_on: ended, ...waitColumns })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    sessionId = row.id;
+    const waiting = status === 'W';
+    sessionRows.push({
+      id: item.sessionId, uuid: session.uuid, contact_id: item.contactId, status, output: json, current_flow_id: currentFlowId,
+      wait_expires_on: waiting ? expiresOn : null, timeout_on: waiting ? timeoutOn : null,
+      contact_changed: item.currentFlowId === undefined || item.currentFlowId !== currentFlowId,
+      input_msg_id: item.input?.msgId ?? null, input_flow_id: item.input?.flowId ?? null,
+    });
+    for (const r of runs) {
+      const flowId = ids.get(r.flow.uuid);
+      if (flowId === undefined) continue; // a flow deleted since the session started
+      runRows.push({
+        uuid: r.uuid, session_uuid: session.uuid, flow_id: flowId, contact_id: item.contactId,
+        // the first run of a session started by a flow start carries the start
+        start_id: item.startId !== null && r.uuid === runs[0].uuid ? item.startId : null,
+        status: RUN_STATUS[r.status] ?? 'F', responded: r.had_input === true, results: r.results ?? {}, path: r.path ?? [],
+        created_on: r.created_on, modified_on: r.modified_on, exited_on: r.exited_on ?? null,
+      });
+    }
+    out.push({ id: 0, status, timeoutOn: waiting ? timeoutOn : null, expiresOn: waiting && expiresOn ? new Date(expiresOn) : null });
   }
 
-  for (const r of runs) {
-    const flowId = flowIds.get(r.flow.uuid);
-    if (flowId === undefined) continue; // a flow deleted since the session started
-    // the first run of a session started by a flow start carries the start
-    const runStart = startId !== null && r.uuid === runs[0].uuid ? startId : null;
-    await sql`INSERT INTO flow_runs (uuid, org_id, flow_id, contact_id, session_id, start_id, status, responded, results, path, created_on, modified_on, exited_on)
-      VALUES (${r.uuid}, ${orgId}, ${flowId}, ${contactId}, ${sessionId}, ${runStart}, ${RUN_STATUS[r.status] ?? 'F'}, ${r.had_input === true},
-              ${JSON.stringify(r.results ?? {})}, ${JSON.stringify(r.path ?? [])}, ${r.created_on}, ${r.modified_on}, ${r.exited_on ?? null})
+  // the rows each UPDATE touches, as arrays: joined only with the JSON input, whose size the planner
+  // cannot see, PostgreSQL would scan whole tables
+  const sessionIds = items.flatMap((i) => (i.sessionId !== null ? [i.sessionId] : []));
+  const changedContacts = (sessionRows as { contact_id: number; contact_changed: boolean }[]).filter((r) => r.contact_changed).map((r) => r.contact_id);
+  const inputMsgIds = items.flatMap((i) => (i.input?.flowId ? [i.input.msgId] : []));
+  const saved = await sql<{ id: number; uuid: string }>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(sessionRows)}::jsonb) AS x(
+        id bigint, uuid uuid, contact_id bigint, status text, output jsonb, current_flow_id bigint,
+        wait_expires_on timestamptz, timeout_on timestamptz, contact_changed boolean, input_msg_id bigint, input_flow_id bigint)
+    ),
+    inserted AS (
+      INSERT INTO flow_sessions (uuid, org_id, contact_id, status, output, current_flow_id, ended_on, wait_started_on, wait_expires_on, timeout_on)
+      SELECT uuid, ${orgId}, contact_id, status, output, current_flow_id,
+             CASE WHEN status = 'W' THEN NULL ELSE clock_timestamp() END, CASE WHEN status = 'W' THEN clock_timestamp() END, wait_expires_on, timeout_on
+      FROM input WHERE id IS NULL
+      RETURNING id, uuid
+    ),
+    updated AS (
+      UPDATE flow_sessions s SET status = i.status, output = i.output, current_flow_id = i.current_flow_id,
+        ended_on = CASE WHEN i.status = 'W' THEN NULL ELSE clock_timestamp() END,
+        wait_started_on = CASE WHEN i.status = 'W' THEN clock_timestamp() END, wait_expires_on = i.wait_expires_on, timeout_on = i.timeout_on
+      FROM input i WHERE s.id = ANY(${sessionIds}::bigint[]) AND s.id = i.id
+      RETURNING s.id, s.uuid
+    ),
+    sessions AS (SELECT id, uuid FROM inserted UNION ALL SELECT id, uuid FROM updated),
+    runs AS (
+      INSERT INTO flow_runs (uuid, org_id, flow_id, contact_id, session_id, start_id, status, responded, results, path, created_on, modified_on, exited_on)
+      SELECT r.uuid, ${orgId}, r.flow_id, r.contact_id, s.id, r.start_id, r.status, r.responded, r.results, r.path, r.created_on, r.modified_on, r.exited_on
+      FROM jsonb_to_recordset(${JSON.stringify(runRows)}::jsonb) AS r(
+        uuid uuid, session_uuid uuid, flow_id bigint, contact_id bigint, start_id bigint, status text, responded boolean,
+        results jsonb, path jsonb, created_on timestamptz, modified_on timestamptz, exited_on timestamptz)
+      JOIN sessions s ON s.uuid = r.session_uuid
       ON CONFLICT (uuid) DO UPDATE SET status = EXCLUDED.status, responded = EXCLUDED.responded, results = EXCLUDED.results,
-        path = EXCLUDED.path, modified_on = EXCLUDED.modified_on, exited_on = EXCLUDED.exited_on`.execute(tx);
-  }
-  await tx.updateTable('contacts').set({ current_flow_id: currentFlowId }).where('org_id', '=', orgId).where('id', '=', contactId).execute();
-  return {
-    id: sessionId, status,
-    timeoutOn: status === 'W' ? timeoutOn : null,
-    expiresOn: status === 'W' && expiresOn ? new Date(expiresOn) : null,
-  };
+        path = EXCLUDED.path, modified_on = EXCLUDED.modified_on, exited_on = EXCLUDED.exited_on
+    ),
+    contacts AS (
+      UPDATE contacts c SET current_flow_id = i.current_flow_id FROM input i
+      WHERE c.org_id = ${orgId} AND c.id = ANY(${changedContacts}::bigint[]) AND c.id = i.contact_id AND i.contact_changed
+    ),
+    handled AS (
+      UPDATE msgs m SET flow_id = i.input_flow_id FROM input i
+      WHERE m.org_id = ${orgId} AND m.id = ANY(${inputMsgIds}::bigint[]) AND m.id = i.input_msg_id AND i.input_flow_id IS NOT NULL
+    )
+    SELECT id::bigint AS id, uuid::text AS uuid FROM sessions`.execute(tx);
+  const idByUuid = new Map(saved.rows.map((r) => [r.uuid, Number(r.id)]));
+  prepared.forEach((p, i) => {
+    out[i].id = idByUuid.get(p.session.uuid) ?? p.item.sessionId ?? 0;
+  });
+  return out;
 }
 
 /** The contact's waiting session, if any: its row and stored JSON. */

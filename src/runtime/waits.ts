@@ -34,6 +34,35 @@ export async function scheduleWaitJobs(
   }
 }
 
+/** A session left waiting, with when its wait times out / expires. */
+export interface WaitToSchedule {
+  contactId: number;
+  sessionId: number;
+  timeoutOn: Date | null;
+  expiresOn: Date | null;
+}
+
+/**
+ * scheduleWaitJobs for many sessions in few statements: jobs due within the same second are
+ * enqueued together to run at the end of that second (a job acts only once its wait is due, and a
+ * second late is within the queue's polling anyway). A single session keeps its exact time.
+ */
+export async function scheduleWaitJobsBatch(tx: Kysely<DB>, jobs: JobQueue, orgId: number, waits: WaitToSchedule[]): Promise<void> {
+  const groups = new Map<number, WaitJob[]>();
+  for (const w of waits) {
+    const timeoutOn = w.timeoutOn && w.expiresOn && w.timeoutOn > w.expiresOn ? null : w.timeoutOn;
+    const items: [WaitKind, Date | null][] = [['timeout', timeoutOn], ['expiration', w.expiresOn]];
+    for (const [kind, at] of items) {
+      if (!at || Number.isNaN(at.getTime())) continue;
+      const runAt = waits.length === 1 ? at.getTime() : Math.ceil(at.getTime() / 1000) * 1000;
+      const list = groups.get(runAt) ?? [];
+      list.push({ orgId, contactId: w.contactId, sessionId: w.sessionId, kind, at: at.toISOString() });
+      groups.set(runAt, list);
+    }
+  }
+  for (const [runAt, list] of groups) await jobs.enqueueMany(WAIT_JOB, list, { tx, startAfter: new Date(runAt) });
+}
+
 const sameInstant = (a: unknown, iso: string) => a != null && Math.abs(new Date(a as string | Date).getTime() - Date.parse(iso)) < 1;
 
 /**
