@@ -102,6 +102,13 @@ export async function findContactByUuid(db: Db, orgId: number, uuid: string, opt
   return (await q.executeTakeFirst()) as ContactRow | undefined;
 }
 
+/** A contact (deleted ones too) by UUID or id, locked for the rest of the caller's transaction. */
+export async function lockContact(tx: Db, orgId: number, by: { uuid: string } | { id: number }): Promise<ContactRow | undefined> {
+  let q = tx.selectFrom('contacts as c').select([...CONTACT_COLUMNS]).where('c.org_id', '=', orgId);
+  q = 'uuid' in by ? q.where('c.uuid', '=', by.uuid) : q.where('c.id', '=', by.id);
+  return (await q.forUpdate().executeTakeFirst()) as ContactRow | undefined;
+}
+
 /** The active contact owning a URN identity (`scheme:path`). */
 export async function findContactByUrn(db: Db, orgId: number, identity: string): Promise<ContactRow | undefined> {
   return (await db

@@ -16,7 +16,7 @@ import { userFieldsQuery, type FieldRow } from '../../models/fields.ts';
 import { renderFieldValue } from '../../models/field-values.ts';
 import {
   CONTACT_COLUMNS, STATUS_BY_CODE, UrnInUseError, insertContact, type GroupRef, findContactByUrn, findContactByUuid,
-  loadContactDetails, loadContactWriteContext, releaseContacts, updateContact, type ContactChanges, type ContactDetails, type ContactRow,
+  loadContactDetails, lockContact, loadContactWriteContext, releaseContacts, updateContact, type ContactChanges, type ContactDetails, type ContactRow,
   type ContactUrnRow, type ContactWriteContext,
 } from '../../models/contacts.ts';
 import { urnForLookup, urnForWrite, type Urn } from '../../models/urns.ts';
@@ -378,51 +378,63 @@ function validateContactBody(
 async function write(ctx: ApiContext) {
   const { req, db, workspace: ws, userId, role } = ctx;
   const lookup = writeLookup(req, ['urn', 'uuid']);
-  let existing: ContactRow | undefined;
-  let byUrn: Urn | undefined;
-  if (lookup?.name === 'uuid') {
-    const uuid = uuidParam(req, 'uuid')!;
-    existing = await findContactByUuid(db, ws.id, uuid, { includeDeleted: true });
-    if (!existing) throw notFound();
-  } else if (lookup?.name === 'urn') {
-    byUrn = urnParam(ws, lookup.value);
-    existing = await findContactByUrn(db, ws.id, byUrn.identity);
-  }
-  const data = requireObjectBody(ctx.body());
-  checkWorkspaceWritable(ws);
-  // one read for fields, smart groups and the groups named; validation then reads nothing
-  const context = await loadContactWriteContext(db, ws.id, groupRefsOf(data));
-  const validated: { groups?: GroupRef[] } = {};
-  const changes = validateContactBody(ctx, data, { existing, byUrn }, context, validated);
-  const fields = visibleTo(role, context.fields);
-  const opts = serializeOptions(req);
   try {
-    if (!existing) {
-      // a create is ONE statement (contact, URNs, values, manual and smart memberships; atomic on
-      // its own, so no transaction), and the response is built from what was written
-      const { row, details } = await insertContact(db, ws, userId, changes, validated.groups, context);
-      const [body] = await serializeContacts(db, ws, role, [row], opts, { fields, details: opts.expandUrns ? undefined : details });
-      return { status: 201, body };
+    if (lookup?.name === 'uuid') {
+      // found (deleted ones too) and locked by the update's first statement
+      const uuid = uuidParam(req, 'uuid')!;
+      return await update(ctx, (tx) => lockContact(tx, ws.id, { uuid }));
     }
-    const row = await db.transaction().execute(async (tx) => {
-      // lock the contact so concurrent updates of one contact apply one after the other
-      await tx.selectFrom('contacts').select('id').where('id', '=', existing.id).forUpdate().execute();
-      const d = await loadContactDetails(tx, ws.id, [existing.id], { notes: false });
-      const updated = await updateContact(tx, ws, userId, existing, changes, {
-        urns: d.urns.get(existing.id) ?? [],
-        groups: d.groups.get(existing.id) ?? [],
-        values: d.values.get(existing.id) ?? new Map(),
-      });
-      // only the smart groups whose queries look at what this body sets
-      await refreshSmartGroups(tx, ws, [existing.id], { changed: changeSetOf(changes), known: context });
-      return updated;
-    });
-    const [body] = await serializeContacts(db, ws, role, [row], opts, { fields });
-    return { status: 200, body };
+    let byUrn: Urn | undefined;
+    if (lookup?.name === 'urn') {
+      byUrn = urnParam(ws, lookup.value);
+      const existing = await findContactByUrn(db, ws.id, byUrn.identity);
+      if (existing) return await update(ctx, (tx) => lockContact(tx, ws.id, { id: existing.id }), byUrn);
+    }
+    const data = requireObjectBody(ctx.body());
+    checkWorkspaceWritable(ws);
+    // one read for fields, smart groups and the groups named; validation then reads nothing
+    const context = await loadContactWriteContext(db, ws.id, groupRefsOf(data));
+    const validated: { groups?: GroupRef[] } = {};
+    const changes = validateContactBody(ctx, data, { byUrn }, context, validated);
+    const opts = serializeOptions(req);
+    // a create is ONE statement (contact, URNs, values, manual and smart memberships; atomic on its
+    // own, so no transaction), and the response is built from what was written
+    const { row, details } = await insertContact(db, ws, userId, changes, validated.groups, context);
+    const fields = visibleTo(role, context.fields);
+    const [body] = await serializeContacts(db, ws, role, [row], opts, { fields, details: opts.expandUrns ? undefined : details });
+    return { status: 201, body };
   } catch (e) {
     if (e instanceof UrnInUseError) throw new ApiError(400, { urns: { [String(e.index)]: ['URN is in use by another contact.'] } });
     throw e;
   }
+}
+
+/**
+ * Updates the contact `lock` finds, in one transaction that starts by locking it (so concurrent
+ * updates of one contact apply one after the other, each diffing against what the last wrote).
+ */
+async function update(ctx: ApiContext, lock: (tx: Kysely<DB>) => Promise<ContactRow | undefined>, byUrn?: Urn) {
+  const { req, db, workspace: ws, userId, role } = ctx;
+  const { row, fields } = await db.transaction().execute(async (tx) => {
+    const existing = await lock(tx);
+    if (!existing) throw notFound();
+    const data = requireObjectBody(ctx.body());
+    checkWorkspaceWritable(ws);
+    const context = await loadContactWriteContext(tx, ws.id, groupRefsOf(data));
+    const validated: { groups?: GroupRef[] } = {};
+    const changes = validateContactBody(ctx, data, { existing, byUrn }, context, validated);
+    const d = await loadContactDetails(tx, ws.id, [existing.id], { notes: false });
+    const updated = await updateContact(tx, ws, userId, existing, changes, {
+      urns: d.urns.get(existing.id) ?? [],
+      groups: d.groups.get(existing.id) ?? [],
+      values: d.values.get(existing.id) ?? new Map(),
+    });
+    // only the smart groups whose queries look at what this body sets
+    await refreshSmartGroups(tx, ws, [existing.id], { changed: changeSetOf(changes), known: context });
+    return { row: updated, fields: visibleTo(role, context.fields) };
+  });
+  const [body] = await serializeContacts(db, ws, role, [row], serializeOptions(req), { fields });
+  return { status: 200, body };
 }
 
 function changeSetOf(changes: ContactChanges): ContactChangeSet | undefined {
