@@ -10,6 +10,7 @@ import { updateWorkspace } from '../../models/workspaces.ts';
 import { createChannel } from '../../models/channels.ts';
 import { encodeContactRef } from '../../engine/urns/index.ts';
 import { countQueries, makeGroup, seedContacts } from '../../testing/contacts.ts';
+import { refreshSmartGroups } from '../../models/smart-groups.ts';
 
 const ENDPOINT = '/api/v2/contacts.json';
 const KEYS = ['uuid', 'name', 'status', 'language', 'urns', 'groups', 'notes', 'fields', 'flow', 'created_on', 'modified_on', 'last_seen_on', 'blocked', 'stopped'];
@@ -503,6 +504,37 @@ forEachDatabase('contacts endpoint', (db) => {
     const theirs = await create({ name: 'Bob Other', urns: ['tel:+250788123457'] }, o);
     assert.deepEqual(theirs.groups, []);
     assert.deepEqual(await members(theirs.uuid), []);
+  });
+
+  test('smart groups a create decides in memory are those the SQL evaluation gives', async () => {
+    const t = await makeWorkspace(db().db);
+    const c = api.as(t.admin.token);
+    const key = async (name: string, type: string) => (await c.post('/api/v2/fields.json', { name, type })).json().key;
+    const [age, born, nick, region] = [await key('Age', 'number'), await key('Born', 'datetime'), await key('Nick', 'text'), await key('Region', 'state')];
+    const queries = [
+      `${age} >= 18`, `${age} < 18 OR ${age} = ""`, `${born} > 2000-01-01`, `${born} = 15-06-1990`, `${nick} = "Bobby"`, `${nick} != "bobby"`,
+      `${nick} ~ "ob"`, `${region} = "Kigali City"`, 'name ~ "bob"', 'name = "ann"', 'name = ""', 'language = "kin"', 'language != "eng"',
+      'tel ~ 0788', 'tel = +250788000001', 'twitter = "ann_t"', 'urn ~ "ann"', 'tel = ""', `created_on > 01-01-2020`, `${age} > 10 AND name ~ "ann"`,
+    ];
+    const groups = [];
+    for (const [i, query] of queries.entries()) groups.push(await makeGroup(db().db, t.workspace.id, `Q${i}`, query));
+    const bodies = [
+      { name: 'Bob', language: 'eng', urns: ['tel:+250788000001'], fields: { [age]: '30', [nick]: 'Bobby', [born]: '1990-06-15T10:00:00+02:00' } },
+      { name: 'Ann', language: 'kin', urns: ['twitter:ann_t', 'tel:0788 000 002'], fields: { [age]: '12', [region]: 'Kigali City', [nick]: 'annie' } },
+      { name: 'Ann Bobson', urns: ['mailto:ann@example.com'], fields: { [born]: '2001-02-03', [age]: '11.5' } },
+      { fields: { [age]: 'old', [nick]: '' } },
+      { name: null, language: null, urns: [] },
+    ];
+    const members = async () =>
+      (await sql<{ g: number; c: number }>`SELECT gc.group_id AS g, gc.contact_id AS c FROM contact_groups_contacts gc JOIN contact_groups g ON g.id = gc.group_id
+        WHERE g.org_id = ${t.workspace.id} ORDER BY 1, 2`.execute(db().db)).rows;
+    for (const b of bodies) await create(b, c);
+    const inMemory = await members();
+    assert.ok(inMemory.length >= 10, `${inMemory.length} memberships`);
+    const ids = (await db().db.selectFrom('contacts').select('id').where('org_id', '=', t.workspace.id).execute()).map((r) => r.id);
+    await sql`DELETE FROM contact_groups_contacts WHERE contact_id = ANY(${ids}::bigint[])`.execute(db().db);
+    await refreshSmartGroups(db().db, t.workspace, ids);
+    assert.deepEqual(await members(), inMemory);
   });
 
   test('the database enforces one contact per URN per workspace', async () => {
