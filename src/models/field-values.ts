@@ -74,7 +74,9 @@ export function parseFieldDatetime(input: string, env: FieldEnv, now: Date = new
     if (!dt.isValid || dt.hour !== +h || dt.day !== +d) return null;
     return toUtcIso(dt, micros(frac));
   }
-  const nowLocal = DateTime.fromJSDate(now, { zone: env.timezone });
+  // only once the text looks like a date: zone conversion is most of the cost of a non-date value
+  let local: DateTime | undefined;
+  const nowLocal = () => (local ??= DateTime.fromJSDate(now, { zone: env.timezone }));
   m = ISO_DATE_ONLY.exec(s);
   let date: { year: number; month: number; day: number } | null = null;
   let rest = s;
@@ -98,15 +100,15 @@ export function parseFieldDatetime(input: string, env: FieldEnv, now: Date = new
     else if (env.dateStyle === 'day_first') [day, month, yearText] = [+dm[1], +dm[2], dm[3]];
     else [month, day, yearText] = [+dm[1], +dm[2], dm[3]];
     year = +yearText;
-    if (yearText.length === 2) year += year > nowLocal.year % 100 ? 1900 : 2000;
+    if (yearText.length === 2) year += year > nowLocal().year % 100 ? 1900 : 2000;
     date = { year, month, day };
     rest = s.slice(0, dm.index) + ' ' + s.slice(dm.index + dm[0].length);
   }
   if (!validDate(date.year, date.month, date.day)) return null;
-  let hour = nowLocal.hour;
-  let minute = nowLocal.minute;
-  let second = nowLocal.second;
-  let usec = nowLocal.millisecond * 1000;
+  let hour = nowLocal().hour;
+  let minute = nowLocal().minute;
+  let second = nowLocal().second;
+  let usec = nowLocal().millisecond * 1000;
   const t = TIME_PART.exec(rest.trim() ? ` ${rest.trim()}` : '');
   if (t) {
     hour = +t[1];
