@@ -44,6 +44,8 @@ function adapterFor(db: Kysely<DB>): PgBoss.Db {
 export class JobQueue {
   private boss: PgBoss;
   private specs = new Map<string, JobSpec<any>>();
+  /** This process's polling loops per queue, to wake them when we know work was just committed. */
+  private workerIds = new Map<string, string[]>();
   private started = false;
 
   constructor(
@@ -88,13 +90,18 @@ export class JobQueue {
     await this.start();
     for (const spec of this.specs.values()) {
       for (let i = 0; i < (spec.concurrency ?? 1); i++) {
-        await this.boss.work(
+        let workerId: string | undefined;
+        workerId = await this.boss.work(
           spec.name,
           { batchSize: spec.batchSize ?? 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 1 },
           async (jobs) => {
             for (const job of jobs) await spec.handler(job.data, { id: job.id, retryCount: (job as any).retryCount ?? 0 });
+            // pg-boss waits out the polling interval after every fetch, even one that found work, which
+            // capped a fan-out at one job per loop per interval: while jobs keep coming, fetch again now
+            if (jobs.length && workerId) this.boss.notifyWorker(workerId);
           },
         );
+        this.workerIds.set(spec.name, [...(this.workerIds.get(spec.name) ?? []), workerId]);
       }
     }
   }
@@ -124,7 +131,20 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Makes this process's loops of a queue poll now instead of at their next interval: for a caller
+   * that has just committed jobs of that queue (pg-boss has no notification of new jobs).
+   */
+  wake(name: string, jobs = Infinity): void {
+    const ids = this.workerIds.get(name) ?? [];
+    // round robin, so that repeated small wakes reach every loop
+    const n = Math.min(jobs, ids.length);
+    for (let i = 0; i < n; i++) this.boss.notifyWorker(ids[(this.wakeTurn++) % ids.length]);
+  }
+  private wakeTurn = 0;
+
   async stop(): Promise<void> {
+    this.workerIds.clear();
     if (!this.started) return;
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     this.started = false;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { QuickReplyValue } from './msgs.ts';
+import { outgoingInsert, type CreatedMsg, type NewOutgoing, type QuickReplyValue } from './msgs.ts';
 
 /**
  * Broadcasts: one message content (per language) sent to URNs, contacts and groups. Created pending
@@ -126,4 +126,37 @@ export function contentForContact(
     attachments: pick((t) => t.attachments, (v) => v.length === 0) ?? [],
     quickReplies: pick((t) => t.quick_replies, (v) => v.length === 0) ?? [],
   };
+}
+
+/**
+ * One batch of a broadcast in one statement: the batch marker (the idempotency key: null when the
+ * batch was already done), its messages, and the broadcast's progress (completed with its last
+ * batch). The marker makes a second run of the batch insert nothing, and expansion gives every
+ * contact to one batch only, so the messages need no conflict check of their own. The broadcast
+ * row is shared by every batch, so the caller commits soon after.
+ */
+export async function insertBroadcastBatch(
+  tx: Transaction<DB>, orgId: number, broadcastId: number, batchNo: number, msgs: NewOutgoing[], userId: number | null,
+): Promise<CreatedMsg[] | null> {
+  const insert = msgs.length
+    ? sql`, created AS (${outgoingInsert(orgId, msgs, { broadcastId, userId, onlyIf: sql`EXISTS (SELECT 1 FROM marked)`, skipExisting: false })})`
+    : sql`, created AS (SELECT NULL::bigint AS id, NULL::uuid AS uuid, NULL::bigint AS contact_id, NULL::bigint AS channel_id, NULL::text AS status WHERE false)`;
+  const r = await sql<CreatedMsg & { marked: boolean }>`
+    WITH marked AS (
+      INSERT INTO broadcast_batches (broadcast_id, batch_no) VALUES (${broadcastId}, ${batchNo}) ON CONFLICT DO NOTHING RETURNING batch_no
+    )${insert}, progress AS (
+      UPDATE broadcasts SET msg_count = msg_count + (SELECT count(*) FROM created), batches_done = batches_done + 1,
+        status = CASE WHEN status IN ('I','F') THEN status WHEN batches_done + 1 >= batch_count THEN 'C' ELSE 'S' END,
+        modified_on = clock_timestamp()
+      WHERE id = ${broadcastId} AND org_id = ${orgId} AND EXISTS (SELECT 1 FROM marked)
+    )
+    SELECT c.*, NULL AS marked FROM created c
+    UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, EXISTS (SELECT 1 FROM marked)`.execute(tx);
+  const out: CreatedMsg[] = [];
+  let marked = false;
+  for (const { marked: m, ...row } of r.rows) {
+    if (row.id === null) marked = m;
+    else out.push(row);
+  }
+  return marked ? out : null;
 }

@@ -5,17 +5,17 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { getWorkspace, type Workspace } from '../models/workspaces.ts';
-import { contentForContact, type Translation } from '../models/broadcasts.ts';
-import { activeChannels, chooseRoute, insertOutgoing, urnsOfContacts, type NewOutgoing } from '../models/msgs.ts';
+import { contentForContact, insertBroadcastBatch, type Translation } from '../models/broadcasts.ts';
+import { activeChannels, chooseRoute, urnsOfContacts, type ChannelRow, type NewOutgoing } from '../models/msgs.ts';
 import { toUrn } from '../models/urns.ts';
-import { readAssets } from '../engine/flows/assets.ts';
+import { readAssets, type SessionAssets } from '../engine/flows/assets.ts';
 import { Contact } from '../engine/flows/core/contact.ts';
 import { broadcastContext, renderForContact } from './context.ts';
 import { workspaceEnvironment } from './environment.ts';
 import { loadAssets } from './assets.ts';
 import { loadEngineContacts } from './contacts.ts';
 import { getOrCreateContactsByUrns } from './urn-contacts.ts';
-import { queueSendJobs } from './sender.ts';
+import { SEND_JOB, queueSendJobs } from './sender.ts';
 
 export const BROADCAST_JOB = 'broadcast.send';
 export const BROADCAST_BATCH_JOB = 'broadcast.batch';
@@ -65,59 +65,93 @@ export async function expandBroadcast(db: Kysely<DB>, jobs: JobQueue, { orgId, b
       .execute();
     await jobs.enqueueMany(BROADCAST_BATCH_JOB, batches, { tx });
   });
+  jobs.wake(BROADCAST_BATCH_JOB);
+}
+
+/**
+ * What every batch of a broadcast shares: its workspace, channels and (when the content has
+ * expressions) the workspace's assets, read once per broadcast and process and kept for
+ * PLAN_TTL_MS, so a change to a channel or workspace applies to the batches that start after that.
+ */
+interface BroadcastPlan {
+  ws: Workspace;
+  env: ReturnType<typeof workspaceEnvironment>;
+  channels: ChannelRow[];
+  assets: SessionAssets | null;
+  expires: number;
+}
+
+const PLAN_TTL_MS = 10_000;
+/** Per database handle: tests and benchmarks open several databases in one process, with the same ids. */
+const plans = new WeakMap<Kysely<DB>, Map<number, Promise<BroadcastPlan | null>>>();
+
+function broadcastPlan(db: Kysely<DB>, orgId: number, broadcastId: number, needsContext: boolean): Promise<BroadcastPlan | null> {
+  let cache = plans.get(db);
+  if (!cache) plans.set(db, (cache = new Map()));
+  const now = Date.now();
+  for (const [id, p] of cache) {
+    // drop expired plans (and failed loads) now and then
+    void p.then((v) => { if (!v || v.expires <= now) cache.delete(id); }, () => cache.delete(id));
+  }
+  let plan = cache.get(broadcastId);
+  if (!plan) {
+    plan = (async () => {
+      const ws = await getWorkspace(db, orgId);
+      if (!ws) return null;
+      const [channels, assets] = await Promise.all([
+        activeChannels(db, orgId),
+        needsContext ? loadAssets(db, orgId).then((a) => readAssets(a)) : null,
+      ]);
+      return { ws, env: workspaceEnvironment(ws), channels, assets, expires: Date.now() + PLAN_TTL_MS };
+    })();
+    cache.set(broadcastId, plan);
+  }
+  return plan;
 }
 
 /** Creates the messages of one batch of contacts and queues their sending. */
 export async function runBroadcastBatch(db: Kysely<DB>, jobs: JobQueue, job: BroadcastBatchJob): Promise<void> {
   const { orgId, broadcastId, batchNo, contactIds } = job;
-  const ws = await getWorkspace(db, orgId);
-  if (!ws) return;
-  const b = await db.selectFrom('broadcasts').select(['status', 'translations', 'base_language', 'created_by_id'])
-    .where('org_id', '=', orgId).where('id', '=', broadcastId).executeTakeFirst();
-  if (!b || b.status === 'I' || b.status === 'F') return;
-  const done = await db.selectFrom('broadcast_batches').select('batch_no').where('broadcast_id', '=', broadcastId).where('batch_no', '=', batchNo).executeTakeFirst();
-  if (done) return;
-
-  const msgs = await buildBatchMessages(db, ws, b.translations as Record<string, Translation>, b.base_language, contactIds);
-  await db.transaction().execute(async (tx) => {
-    // the batch marker is the idempotency key: a second run of the batch stops here
-    const marked = await tx.insertInto('broadcast_batches').values({ broadcast_id: broadcastId, batch_no: batchNo }).onConflict((oc) => oc.doNothing()).returning('batch_no').executeTakeFirst();
-    if (!marked) return;
-    const created = await insertOutgoing(tx, orgId, msgs, { broadcastId, userId: b.created_by_id });
-    await queueSendJobs(jobs, tx, orgId, created);
-    // last: the broadcast row is shared by every batch, so its lock is held only until commit
-    await sql`
-      UPDATE broadcasts SET msg_count = msg_count + ${created.length}, batches_done = batches_done + 1,
-        status = CASE WHEN status IN ('I','F') THEN status WHEN batches_done + 1 >= batch_count THEN 'C' ELSE 'S' END,
-        modified_on = clock_timestamp()
-      WHERE id = ${broadcastId}`.execute(tx);
-  });
-}
-
-/** Content, template evaluation and route for each contact of a batch (a fixed number of queries). */
-async function buildBatchMessages(
-  db: Kysely<DB>, ws: Workspace, translations: Record<string, Translation>, baseLanguage: string, contactIds: number[],
-): Promise<NewOutgoing[]> {
+  const b = (await sql<{ status: string; translations: Record<string, Translation>; base_language: string; created_by_id: number | null; done: boolean }>`
+    SELECT b.status, b.translations, b.base_language, b.created_by_id,
+      EXISTS (SELECT 1 FROM broadcast_batches bb WHERE bb.broadcast_id = b.id AND bb.batch_no = ${batchNo}) AS done
+    FROM broadcasts b WHERE b.org_id = ${orgId} AND b.id = ${broadcastId}`.execute(db)).rows[0];
+  if (!b || b.status === 'I' || b.status === 'F' || b.done) return;
+  const translations = b.translations;
   const needsContext = Object.values(translations).some((t) =>
     (t.text ?? '').includes('@') || t.attachments.some((a) => a.includes('@')) || t.quick_replies.some((q) => (q.text ?? '').includes('@')));
-  const [contacts, urns, channels] = await Promise.all([
-    db.selectFrom('contacts').select(['id', 'uuid', 'name', 'language', 'status', 'created_on', 'last_seen_on'])
+  const plan = await broadcastPlan(db, orgId, broadcastId, needsContext);
+  if (!plan) return;
+
+  const msgs = await buildBatchMessages(db, plan, translations, b.base_language, contactIds);
+  const sendJobs = await db.transaction().execute(async (tx) => {
+    // marker, messages and progress in one statement; a second run of the batch stops here
+    const created = await insertBroadcastBatch(tx, orgId, broadcastId, batchNo, msgs, b.created_by_id);
+    return created ? queueSendJobs(jobs, tx, orgId, created) : 0;
+  });
+  if (sendJobs) jobs.wake(SEND_JOB, sendJobs);
+}
+
+/** Content, template evaluation and route for each contact of a batch (two or three queries). */
+async function buildBatchMessages(
+  db: Kysely<DB>, plan: BroadcastPlan, translations: Record<string, Translation>, baseLanguage: string, contactIds: number[],
+): Promise<NewOutgoing[]> {
+  const { ws, env, channels, assets } = plan;
+  const [contacts, urns, engineContacts] = await Promise.all([
+    db.selectFrom('contacts').select(['id', 'language', 'status'])
       .where('org_id', '=', ws.id).where('id', 'in', contactIds).where('is_active', '=', true).orderBy('id').execute(),
     urnsOfContacts(db, ws.id, contactIds),
-    activeChannels(db, ws.id),
+    assets ? loadEngineContacts(db, ws.id, contactIds) : null,
   ]);
-  let ctxFor: ((c: (typeof contacts)[number]) => ReturnType<typeof broadcastContext>) | null = null;
-  const env = workspaceEnvironment(ws);
-  if (needsContext) {
-    const [assets, engineContacts] = await Promise.all([loadAssets(db, ws.id).then((a) => readAssets(a)), loadEngineContacts(db, ws.id, contactIds)]);
-    ctxFor = (c) => broadcastContext(Contact.read(engineContacts.get(c.id), assets), assets, env);
-  }
+  // the content per contact language, picked once
+  const contents = new Map<string | null, ReturnType<typeof contentForContact>>();
   const out: NewOutgoing[] = [];
   for (const c of contacts) {
-    const content = contentForContact(translations, baseLanguage, c.language, ws.languages);
+    let content = contents.get(c.language);
+    if (!content) contents.set(c.language, (content = contentForContact(translations, baseLanguage, c.language, ws.languages)));
     let { text, attachments, quickReplies } = content;
-    if (ctxFor) {
-      const ctx = ctxFor(c);
+    if (assets && engineContacts) {
+      const ctx = broadcastContext(Contact.read(engineContacts.get(c.id), assets), assets, env);
       text = renderForContact(text, ctx, env);
       attachments = attachments.map((a) => renderForContact(a, ctx, env)).filter((a) => a.includes(':'));
       quickReplies = quickReplies.map((q) => ({ ...q, ...(q.text !== undefined && { text: renderForContact(q.text, ctx, env) }) }));

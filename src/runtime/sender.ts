@@ -1,14 +1,19 @@
-// Sending (engine.md §5.4): one job per channel per batch of queued messages. The job claims its
-// messages (committed before any provider call, so two jobs never send the same message), calls the
-// channel type's send() through the one HTTP client with bounded concurrency, and records statuses
-// in bulk as results come in. Errored messages are retried with exponential backoff by a delayed job
-// queued in the same transaction as their status; after MAX_SEND_ERRORS they fail for good.
+// Sending (engine.md §5.4): one job per channel per batch of queued messages. A job claims its
+// messages a few at a time, just ahead of the provider calls, and sends them through the channel
+// type's send() with the one HTTP client and bounded concurrency. Each round trip to the database
+// both writes the outcomes that came in meanwhile and claims the next messages, so a message is
+// claimed (committed) before its provider call and released with its outcome. Errored messages are
+// retried with exponential backoff by a delayed job queued in the same transaction as their status;
+// after MAX_SEND_ERRORS they fail for good.
 //
-// Delivery is at-least-once across crashes: a job killed after the provider accepted a message but
-// before its status was written is retried (pg-boss re-runs it under the same job id, which takes
-// back its claims once they are older than the job's expiry — a live attempt keeps them fresh with a
-// heartbeat) and sends those messages again. Their number is bounded per job by the calls in flight
-// plus MAX_UNRECORDED (sending pauses while that many outcomes are unwritten).
+// The claim is the durable "sending" mark. A job killed with its worker leaves claims behind; the
+// retry of the job (pg-boss re-runs it under the same id after its expiry) finds them older than the
+// expiry — a live attempt keeps its claims fresh with a heartbeat — and sends those messages again,
+// with the same message id (EX's `id`), since their provider call may or may not have gone through.
+// Every other message of the job is sent once. So a crash can re-send at most the job's claimed
+// window (CLAIM_AHEAD × concurrency messages), and only messages in it: a provider that
+// de-duplicates on the message id delivers each message exactly once; one that does not may deliver
+// those few twice (docs/messaging.md, "Crashes").
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -20,8 +25,8 @@ import { MAX_SEND_ERRORS, retryDelaySeconds, type ChannelRow, type CreatedMsg } 
 
 export const SEND_JOB = 'msgs.send';
 export const SEND_BATCH_SIZE = 500;
-/** Sent messages whose outcome is not yet written, per job, before sending pauses. */
-const MAX_UNRECORDED = Number(process.env.RAPIDPRO_SEND_MAX_UNRECORDED ?? 20);
+/** Claimed messages whose outcome is not yet written, per job, as a multiple of the calls in flight. */
+const CLAIM_AHEAD = 2;
 
 export interface SendJob { orgId: number; channelId: number; msgIds: number[] }
 
@@ -46,9 +51,9 @@ export interface SenderDeps {
   claimTimeoutSeconds?: number;
 }
 
-/** Queues send jobs (one per channel per ≤500 messages) for the queued messages among `msgs`. */
-export async function queueSendJobs(jobs: JobQueue | undefined, tx: Kysely<DB> | Transaction<DB>, orgId: number, msgs: CreatedMsg[], startAfter?: Date): Promise<void> {
-  if (!jobs) return;
+/** Queues send jobs (one per channel per ≤500 messages) for the queued messages among `msgs`; says how many. */
+export async function queueSendJobs(jobs: JobQueue | undefined, tx: Kysely<DB> | Transaction<DB>, orgId: number, msgs: CreatedMsg[], startAfter?: Date): Promise<number> {
+  if (!jobs) return 0;
   const byChannel = new Map<number, number[]>();
   for (const m of msgs) {
     if (m.status !== 'Q' && m.status !== 'E') continue;
@@ -62,6 +67,7 @@ export async function queueSendJobs(jobs: JobQueue | undefined, tx: Kysely<DB> |
     for (let i = 0; i < ids.length; i += SEND_BATCH_SIZE) items.push({ orgId, channelId, msgIds: ids.slice(i, i + SEND_BATCH_SIZE) });
   }
   await jobs.enqueueMany(SEND_JOB, items, { tx: tx as Kysely<DB>, ...(startAfter && { startAfter }) });
+  return items.length;
 }
 
 export function toChannel(c: ChannelRow): Channel {
@@ -90,97 +96,109 @@ export async function sendMessages(deps: SenderDeps, job: SendJob, jobId: string
   const type = channel ? getChannelType(channel.channel_type) : undefined;
   if (!channel || !channel.is_active || !type) {
     // channel removed (or a type we cannot send with): its queued messages fail
-    await db.updateTable('msgs').set({ status: 'F', failed_reason: 'R', modified_on: sql`clock_timestamp()`, claimed_by: null })
+    await db.updateTable('msgs').set({ status: 'F', failed_reason: 'R', modified_on: sql`clock_timestamp()` })
       .where('org_id', '=', job.orgId).where('id', 'in', job.msgIds).where('status', 'in', ['Q', 'E', 'I']).execute();
+    await sql`DELETE FROM msg_claims WHERE msg_id = ANY(${job.msgIds}::bigint[])`.execute(db);
     return;
   }
-  // take the messages still to send: queued, or errored and due; messages this job claimed before
-  // a crash are taken back
-  const claimed = await sql<Claimed>`
-    UPDATE msgs m SET claimed_by = ${jobId}, claimed_on = clock_timestamp()
-    FROM msgs m2 LEFT JOIN contact_urns u ON u.id = m2.contact_urn_id LEFT JOIN contacts c ON c.id = m2.contact_id
-    WHERE m.id = m2.id AND m.org_id = ${job.orgId} AND m.id = ANY(${job.msgIds}::bigint[]) AND m.channel_id = ${job.channelId}
-      AND m.direction = 'O' AND m.status IN ('Q','E','I')
-      AND (m.next_attempt IS NULL OR m.next_attempt <= clock_timestamp() + interval '1 second')
-      AND (m.claimed_by IS NULL OR (m.claimed_by = ${jobId} AND m.claimed_on < clock_timestamp() - ${claimTimeout} * interval '1 second'))
-    RETURNING m.id, m.uuid, m.text, m.attachments, m.quick_replies, m.error_count, u.scheme, u.path, c.name AS contact_name`.execute(db);
+  await sendJob(deps, job, jobId, type, channel, claimTimeout);
   // messages an earlier attempt of this job still holds (it may be alive and slow): retry later
-  const stillHeld = async () => (await db.selectFrom('msgs').select('id').where('org_id', '=', job.orgId).where('id', 'in', job.msgIds)
-    .where('claimed_by', '=', jobId).where('status', 'in', ['Q', 'E', 'I']).where(sql<boolean>`claimed_on >= clock_timestamp() - ${claimTimeout} * interval '1 second'`)
-    .limit(1).execute()).length > 0;
-  if (!claimed.rows.length) {
-    if (await stillHeld()) throw new Error('messages still claimed by an earlier attempt of this job');
-    return;
-  }
-  const mine = claimed.rows.map((r) => r.id);
+  const held = await sql`
+    SELECT 1 FROM msg_claims WHERE msg_id = ANY(${job.msgIds}::bigint[]) AND job_id = ${jobId}
+      AND claimed_on >= clock_timestamp() - ${claimTimeout} * interval '1 second' LIMIT 1`.execute(db);
+  if (held.rows.length) throw new Error('messages still claimed by an earlier attempt of this job');
+}
+
+/**
+ * The job's loop. One round trip at a time does all the database work: write the outcomes that came
+ * in and claim enough messages to keep `concurrency` calls busy with up to as many again waiting
+ * behind them. A round trip is made only when the calls are about to run dry or a round of outcomes
+ * is waiting (or at the end), so each carries tens of messages, not one.
+ */
+async function sendJob(deps: SenderDeps, job: SendJob, jobId: string, type: NonNullable<ReturnType<typeof getChannelType>>, channel: ChannelRow, claimTimeout: number): Promise<void> {
+  const ch = toChannel(channel);
+  const concurrency = Math.max(1, deps.concurrency ?? 20);
+  const window = concurrency * CLAIM_AHEAD;
+  const todo = [...job.msgIds];
+  const ready: Claimed[] = [];
+  const pending: Outcome[] = [];
+  /** claimed by this attempt, outcome not yet written */
+  const held = new Set<number>();
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  const dispatch = () => {
+    while (inFlight < concurrency && ready.length) {
+      const m = ready.shift()!;
+      inFlight++;
+      void sendOne(deps, type, ch, m).then((o) => {
+        inFlight--;
+        pending.push(o);
+        dispatch();
+        signal();
+      });
+    }
+  };
+
   // heartbeat: keeps this attempt's claims fresh while it runs
   const beat = setInterval(() => {
-    db.updateTable('msgs').set({ claimed_on: sql`clock_timestamp()` }).where('id', 'in', mine).where('claimed_by', '=', jobId).execute().catch(() => {});
+    if (!held.size) return;
+    sql`UPDATE msg_claims SET claimed_on = clock_timestamp() WHERE msg_id = ANY(${[...held]}::bigint[]) AND job_id = ${jobId}`.execute(deps.db).catch(() => {});
   }, Math.max(500, (claimTimeout * 1000) / 5));
   try {
-    await sendClaimed(deps, job, type, channel, claimed.rows);
-    if (await stillHeld()) throw new Error('messages still claimed by an earlier attempt of this job');
+    for (;;) {
+      const running = ready.length + inFlight;
+      const due =
+        (todo.length > 0 && ready.length < concurrency && held.size - pending.length < window) || // calls about to run dry
+        pending.length >= concurrency || // a round of outcomes
+        (pending.length > 0 && running === 0); // the last ones
+      if (!due) {
+        if (!held.size && !todo.length) break;
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      const outcomes = pending.splice(0, pending.length);
+      const room = window - (held.size - outcomes.length);
+      const offer = room > 0 ? todo.splice(0, room) : [];
+      let claimed: Claimed[];
+      try {
+        claimed = await writeAndClaim(deps, job, jobId, claimTimeout, outcomes, offer);
+      } catch (e) {
+        // stop here; the calls in flight finish and the job is retried (their claims expire)
+        todo.length = 0;
+        ready.length = 0;
+        while (inFlight) await new Promise<void>((r) => (wake = r));
+        throw e;
+      }
+      for (const o of outcomes) held.delete(o.id);
+      for (const m of claimed) held.add(m.id);
+      ready.push(...claimed);
+      dispatch();
+    }
   } finally {
     clearInterval(beat);
   }
 }
 
-async function sendClaimed(deps: SenderDeps, job: SendJob, type: NonNullable<ReturnType<typeof getChannelType>>, channel: ChannelRow, rows: Claimed[]): Promise<void> {
-  const ch = toChannel(channel);
-  // Outcomes are written in bulk, continuously (one write at a time, each taking everything that
-  // finished meanwhile). Sending waits while too many outcomes are unwritten: what a crash can make us
-  // send twice is bounded by the calls in flight plus MAX_UNRECORDED.
-  const pending: Outcome[] = [];
-  let writing: Promise<void> | null = null;
-  let unrecorded = 0;
-  let failure: unknown = null;
-  const writeLoop = async () => {
-    while (pending.length) {
-      const batch = pending.splice(0, pending.length);
-      await recordOutcomes(deps, job.orgId, job.channelId, batch);
-      unrecorded -= batch.length;
-    }
-    writing = null;
+async function sendOne(deps: SenderDeps, type: NonNullable<ReturnType<typeof getChannelType>>, ch: Channel, m: Claimed): Promise<Outcome> {
+  if (!m.scheme || !m.path) return { id: m.id, status: 'F', externalId: null, errorCount: m.error_count, failedReason: 'D' };
+  const msg: OutgoingMsg = {
+    uuid: m.uuid, id: m.id, urn: `${m.scheme}:${m.path}`, text: m.text, attachments: m.attachments,
+    quickReplies: m.quick_replies ?? [], contactName: m.contact_name,
   };
-  const record = (o: Outcome) => {
-    pending.push(o);
-    unrecorded++;
-    writing ??= writeLoop().catch((e) => {
-      failure = e;
-      writing = null;
-    });
-  };
-
-  const queue = [...rows];
-  const worker = async () => {
-    for (;;) {
-      while (unrecorded >= MAX_UNRECORDED && writing) await writing;
-      if (failure) throw failure;
-      const m = queue.shift();
-      if (!m) break;
-      let outcome: Outcome;
-      if (!m.scheme || !m.path) {
-        outcome = { id: m.id, status: 'F', externalId: null, errorCount: m.error_count, failedReason: 'D' };
-      } else {
-        const msg: OutgoingMsg = {
-          uuid: m.uuid, id: m.id, urn: `${m.scheme}:${m.path}`, text: m.text, attachments: m.attachments,
-          quickReplies: m.quick_replies ?? [], contactName: m.contact_name,
-        };
-        let result: SendResult;
-        await limiter.acquire(ch);
-        try {
-          result = await type.send({ channel: ch, msg, http: deps.http, callbackBaseUrl: deps.callbackBaseUrl });
-        } catch (e) {
-          result = { status: 'errored', externalIds: [], retryable: true, errors: [{ code: 'internal', message: String((e as Error)?.message ?? e) }], logs: [] };
-        }
-        outcome = outcomeOf(m, result);
-      }
-      record(outcome);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 20, rows.length) }, worker));
-  while (writing) await writing;
-  if (failure) throw failure;
+  let result: SendResult;
+  try {
+    await limiter.acquire(ch);
+    result = await type.send({ channel: ch, msg, http: deps.http, callbackBaseUrl: deps.callbackBaseUrl });
+  } catch (e) {
+    result = { status: 'errored', externalIds: [], retryable: true, errors: [{ code: 'internal', message: String((e as Error)?.message ?? e) }], logs: [] };
+  }
+  return outcomeOf(m, result);
 }
 
 function outcomeOf(m: Claimed, r: SendResult): Outcome {
@@ -193,29 +211,60 @@ function outcomeOf(m: Claimed, r: SendResult): Outcome {
   return { id: m.id, status: 'E', externalId: ext, errorCount: errors, failedReason: null };
 }
 
-/** Writes a set of outcomes in one statement and schedules the retry of the errored ones. */
-async function recordOutcomes(deps: SenderDeps, orgId: number, channelId: number, outcomes: Outcome[]): Promise<void> {
-  await deps.db.transaction().execute(async (tx) => {
-    await sql`
-      UPDATE msgs m SET status = o.status, external_id = COALESCE(o.external_id, m.external_id), error_count = o.error_count,
-        failed_reason = o.failed_reason,
-        next_attempt = CASE WHEN o.status = 'E' THEN clock_timestamp() + o.delay * interval '1 second' ELSE NULL END,
-        sent_on = CASE WHEN o.status IN ('W','S') THEN clock_timestamp() ELSE m.sent_on END,
-        claimed_by = NULL, claimed_on = NULL, modified_on = clock_timestamp()
-      FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => o.externalId)}::text[],
-                  ${outcomes.map((o) => o.errorCount)}::int[], ${outcomes.map((o) => o.failedReason)}::text[],
-                  ${outcomes.map((o) => retryDelaySeconds(o.errorCount))}::float8[])
-        AS o(id, status, external_id, error_count, failed_reason, delay)
-      WHERE m.id = o.id AND m.org_id = ${orgId}`.execute(tx);
+/**
+ * One statement: writes `outcomes` (releasing their claims) and claims those of `offer` still to
+ * send — queued, or errored and due, and unclaimed or claimed by an expired attempt of this job.
+ * With errored outcomes it runs in a transaction with their delayed retry jobs.
+ */
+async function writeAndClaim(deps: SenderDeps, job: SendJob, jobId: string, claimTimeout: number, outcomes: Outcome[], offer: number[]): Promise<Claimed[]> {
+  const { orgId, channelId } = job;
+  const write = outcomes.length
+    ? sql`released AS (
+        DELETE FROM msg_claims WHERE msg_id = ANY(${outcomes.map((o) => o.id)}::bigint[]) AND job_id = ${jobId}
+      ), written AS (
+        UPDATE msgs m SET status = o.status, external_id = COALESCE(o.external_id, m.external_id), error_count = o.error_count,
+          failed_reason = o.failed_reason,
+          next_attempt = CASE WHEN o.status = 'E' THEN clock_timestamp() + o.delay * interval '1 second' ELSE NULL END,
+          sent_on = CASE WHEN o.status IN ('W','S') THEN clock_timestamp() ELSE m.sent_on END,
+          modified_on = clock_timestamp()
+        FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => o.externalId)}::text[],
+                    ${outcomes.map((o) => o.errorCount)}::int[], ${outcomes.map((o) => o.failedReason)}::text[],
+                    ${outcomes.map((o) => retryDelaySeconds(o.errorCount))}::float8[])
+          AS o(id, status, external_id, error_count, failed_reason, delay)
+        WHERE m.id = o.id AND m.org_id = ${orgId}
+      )`
+    : null;
+  // a claim is inserted, or taken over from an expired attempt of this same job
+  const claim = offer.length
+    ? sql`taken AS (
+        INSERT INTO msg_claims (msg_id, job_id)
+        SELECT m.id, ${jobId} FROM msgs m
+        WHERE m.id = ANY(${offer}::bigint[]) AND m.org_id = ${orgId} AND m.channel_id = ${channelId}
+          AND m.direction = 'O' AND m.status IN ('Q','E','I')
+          AND (m.next_attempt IS NULL OR m.next_attempt <= clock_timestamp() + interval '1 second')
+        ON CONFLICT (msg_id) DO UPDATE SET claimed_on = clock_timestamp()
+          WHERE msg_claims.job_id = excluded.job_id AND msg_claims.claimed_on < clock_timestamp() - ${claimTimeout} * interval '1 second'
+        RETURNING msg_id
+      ), claimed AS (
+        SELECT m.id, m.uuid, m.text, m.attachments, m.quick_replies, m.error_count, u.scheme, u.path, c.name AS contact_name
+        FROM taken t JOIN msgs m ON m.id = t.msg_id LEFT JOIN contact_urns u ON u.id = m.contact_urn_id LEFT JOIN contacts c ON c.id = m.contact_id
+      )`
+    : null;
+  const ctes = [write, claim].filter((c): c is NonNullable<typeof c> => c !== null);
+  const statement = sql`WITH ${sql.join(ctes, sql`, `)} ${claim ? sql`SELECT * FROM claimed ORDER BY id` : sql`SELECT NULL::bigint AS id WHERE false`}`;
+  const errored = outcomes.filter((o) => o.status === 'E');
+  if (!errored.length) return (await statement.execute(deps.db)).rows as Claimed[];
+  return deps.db.transaction().execute(async (tx) => {
+    const rows = (await statement.execute(tx)).rows as Claimed[];
     // one delayed retry job per distinct delay
     const byDelay = new Map<number, number[]>();
-    for (const o of outcomes) {
-      if (o.status !== 'E') continue;
+    for (const o of errored) {
       const d = retryDelaySeconds(o.errorCount);
       byDelay.set(d, [...(byDelay.get(d) ?? []), o.id]);
     }
     for (const [delay, ids] of byDelay) {
       await deps.jobs.enqueueMany<SendJob>(SEND_JOB, [{ orgId, channelId, msgIds: ids }], { tx: tx as unknown as Kysely<DB>, startAfter: new Date(Date.now() + delay * 1000) });
     }
+    return rows;
   });
 }

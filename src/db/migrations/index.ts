@@ -8,6 +8,7 @@ import * as m0006 from './0006_flow_starts.ts';
 import * as m0007 from './0007_triggers.ts';
 import * as m0008 from './0008_media.ts';
 import * as m0009 from './0009_campaigns.ts';
+import * as m0010 from './0010_msg_claims.ts';
 import * as m0011 from './0011_asset_versions.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007_triggers': m0007,
   '0008_media': m0008,
   '0009_campaigns': m0009,
+  '0010_msg_claims': m0010,
   '0011_asset_versions': m0011,
 };
