@@ -117,9 +117,9 @@ export async function deleteGroup(db: Kysely<DB>, orgId: number, id: number): Pr
 
 /**
  * What keeps a group from being deleted, as RapidPro checks it: a trigger that is not archived and
- * runs only for the group's members.
+ * runs only for the group's members, else a campaign that is not archived and runs on the group.
  */
-export async function groupDeleteBlocker(db: Kysely<DB>, orgId: number, id: number): Promise<'triggers' | null> {
+export async function groupDeleteBlocker(db: Kysely<DB>, orgId: number, id: number): Promise<'triggers' | 'campaigns' | null> {
   const trigger = await db
     .selectFrom('triggers')
     .select('id')
@@ -128,5 +128,14 @@ export async function groupDeleteBlocker(db: Kysely<DB>, orgId: number, id: numb
     .where('is_archived', '=', false)
     .where(sql<boolean>`${id}::bigint = ANY(group_ids)`)
     .executeTakeFirst();
-  return trigger ? 'triggers' : null;
+  if (trigger) return 'triggers';
+  const campaign = await db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('group_id', '=', id)
+    .where('is_active', '=', true)
+    .where('is_archived', '=', false)
+    .executeTakeFirst();
+  return campaign ? 'campaigns' : null;
 }

@@ -266,7 +266,7 @@ forEachDatabase('groups endpoint', (db) => {
     assert.equal((await c.post(ENDPOINT, { name: 'leaving' })).statusCode, 201);
   });
 
-  test('a group used by a trigger that is not archived cannot be deleted', async () => {
+  test('a group used by a trigger or campaign that is not archived cannot be deleted', async () => {
     const t = await makeWorkspace(db().db);
     const c = api.as(t.admin.token);
     const g = (await c.post(ENDPOINT, { name: 'Customers' })).json();
@@ -288,6 +288,15 @@ forEachDatabase('groups endpoint', (db) => {
     assert.equal((await c.get(`${ENDPOINT}?uuid=${g.uuid}`)).json().results.length, 1);
 
     await db().db.updateTable('triggers').set({ is_archived: true }).where('id', '=', trigger.id).execute();
+    const campaign = await db().db
+      .insertInto('campaigns')
+      .values({ uuid: crypto.randomUUID(), org_id: t.workspace.id, name: 'Reminders', group_id: gRow.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const byCampaign = await c.delete(`${ENDPOINT}?uuid=${g.uuid}`);
+    assert.equal(byCampaign.statusCode, 400);
+    assert.deepEqual(byCampaign.json(), { detail: 'Group is being used by campaigns which must be archived first.' });
+    await db().db.updateTable('campaigns').set({ is_archived: true }).where('id', '=', campaign.id).execute();
     assert.equal((await c.delete(`${ENDPOINT}?uuid=${g.uuid}`)).statusCode, 204);
     const after = await db().db.selectFrom('triggers').select(['group_ids', 'exclude_group_ids']).where('id', '=', trigger.id).executeTakeFirstOrThrow();
     assert.deepEqual([after.group_ids, after.exclude_group_ids], [[], []]);
