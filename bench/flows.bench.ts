@@ -5,7 +5,7 @@
 // calls) with BENCH_REPLY_CONCURRENCY (16) at a time: each resumes the contact's session, which
 // answers with the second question. Reports the time until every first message row exists, until
 // the provider got them all, and replies/s resumed and answered. PostgreSQL server by default;
-// BENCH_PGLITE=1 adds embedded PGlite (BENCH_FLOW_START_PGLITE, 2k). CPU per contact / reply is
+// BENCH_PGLITE=1 adds embedded PGlite (BENCH_FLOW_START_PGLITE, 2k), BENCH_POSTGRES=0 leaves the server out. CPU per contact / reply is
 // this process's (on PGlite that includes the database) and, on the server, its backends' (from
 // /proc, when the server runs on this machine).
 import { createServer } from 'node:http';
@@ -233,7 +233,7 @@ async function run(label: string, d: Database, n: number, replies: number) {
 async function main() {
   const n = Number(process.env.BENCH_FLOW_START ?? 10_000);
   const replies = Number(process.env.BENCH_REPLIES ?? 2_000);
-  const server = await openScratchDatabase('postgres');
+  const server = process.env.BENCH_POSTGRES === '0' ? null : await openScratchDatabase('postgres');
   if (server) {
     try {
       await run('PostgreSQL', server.database, n, replies);

@@ -34,7 +34,7 @@ export interface AssetIds {
 const now = sql<string>`clock_timestamp()`;
 
 /**
- * applyEvents for the sprints of many contacts: each contact's changes, then every message in one
+ * Applies the events of many contacts' sprints: each contact's changes, then every message in one
  * batch when the sink can take one, then input labels.
  */
 export async function applySprintEvents(tx: Kysely<DB>, ws: Workspace, items: FlowMessages[], sink: MessageSink | null, ids: AssetIds): Promise<void> {
@@ -55,18 +55,9 @@ export async function applySprintEvents(tx: Kysely<DB>, ws: Workspace, items: Fl
 
 /**
  * Applies a sprint's contact changes to the database (name, language, status, field values, groups,
- * URNs, last seen), then hands its messages to the sink. The engine has already computed smart
- * group membership, so its contact_groups_changed events are applied as they are.
+ * URNs, last seen). The engine has already computed smart group membership, so its
+ * contact_groups_changed events are applied as they are.
  */
-export async function applyEvents(tx: Kysely<DB>, ws: Workspace, contactId: number, events: any[], sink: MessageSink | null, flowUuid: string | null): Promise<void> {
-  await applyContactEvents(tx, ws, contactId, events);
-  if (sink) {
-    if (events.some((e) => e.type === 'msg_created')) await sink.queueFlowMessages(tx, ws, contactId, events, flowUuid);
-    for (const e of events) if (e.type === 'input_labels_added' && sink.labelInput && e.input_uuid) await sink.labelInput(tx, ws, e.input_uuid, e.labels ?? []);
-  }
-}
-
-/** A sprint's contact changes (name, language, status, field values, groups, URNs, last seen). */
 async function applyContactEvents(tx: Kysely<DB>, ws: Workspace, contactId: number, events: any[]): Promise<void> {
   let touched = false;
   const contactSet: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Workspace } from '../models/workspaces.ts';
-import { newEngine, type EngineServices, type SessionAssets, type SprintResult } from '../engine/flows/index.ts';
+import { newEngine, type EngineServices, type SprintResult } from '../engine/flows/index.ts';
 import { workspaceEnvironment } from './environment.ts';
 import { workspaceAssetsCached, type WorkspaceAssets } from './assets.ts';
 import { loadResumeState, loadRuntimeContacts, type ResumeState, type RuntimeContact } from './contacts.ts';
@@ -26,16 +26,11 @@ export interface RuntimeDeps {
  * A start batch's contacts are run and written in groups of this many: one transaction and a few
  * multi-row statements per group.
  */
-const START_GROUP_SIZE = Number(process.env.RAPIDPRO_START_GROUP_SIZE ?? 100);
+const START_GROUP_SIZE = Number(process.env.RAPIDPRO_START_GROUP_SIZE ?? 250);
 /** Groups in flight at once, so the engine runs the next group while the database writes one. */
 const START_CONCURRENCY = Number(process.env.RAPIDPRO_START_CONCURRENCY ?? 2);
 
 const isoNow = (clock: () => Date) => clock().toISOString();
-
-/** The assets of a workspace (cached while unchanged, see runtime/assets.ts). */
-export async function workspaceAssets(db: Kysely<DB>, ws: Workspace): Promise<SessionAssets> {
-  return (await workspaceAssetsCached(db, ws.id)).assets;
-}
 
 export interface HandledInput { msgId: number; flowId: number | null }
 
@@ -63,13 +58,13 @@ const sessionFlowUuid = (result: SprintResult): string | null => {
 async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAssets, sprints: Sprint[], interrupt = false): Promise<void> {
   if (!sprints.length) return;
   await deps.db.transaction().execute(async (tx) => {
-    const interrupted = interrupt ? new Set(await bulkInterrupt(tx, ws.id, null, sprints.map((s) => s.contactId))) : new Set<number>();
+    if (interrupt) await bulkInterrupt(tx, ws.id, null, sprints.map((s) => s.contactId));
     const events = sprints.map((s) => ({ contactId: s.contactId, events: s.result.events as any[], flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds }));
     await applySprintEvents(tx, ws, events, deps.sink, wa);
     const saved = await persistSprints(tx, ws.id, sprints.map((s) => ({
       contactId: s.contactId, result: s.result, sessionId: s.sessionId, startId: s.startId ?? null,
-      // an interrupted contact is in no flow any more (the interruption cleared it in this transaction)
-      currentFlowId: s.contact && !interrupted.has(s.contactId) ? s.contact.currentFlowId : interrupt ? null : undefined,
+      // after an interruption the contact's flow is whatever this sprint left, always written
+      currentFlowId: interrupt ? undefined : s.contact?.currentFlowId,
       input: s.input,
     })), wa.flowIds);
     if (deps.jobs) {

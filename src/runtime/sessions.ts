@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { SprintResult } from '../engine/flows/index.ts';
+import { PREPARE } from '../db/statements.ts';
 
 const SESSION_STATUS: Record<string, string> = { waiting: 'W', completed: 'C', interrupted: 'I', expired: 'X', failed: 'F' };
 const RUN_STATUS: Record<string, string> = { active: 'A', waiting: 'W', completed: 'C', interrupted: 'I', expired: 'X', failed: 'F' };
@@ -27,22 +28,13 @@ export interface SprintToPersist {
 }
 
 /**
- * Stores the outcome of a sprint: the session (compacted JSON, status, when its wait times out or
- * expires), every run it touched (status, results, path, whether it got input) and the contact's
- * current flow. Call inside the transaction that applies the sprint's events.
- */
-export async function persistSprint(
-  tx: Kysely<DB>, orgId: number, contactId: number, result: SprintResult, existingSessionId: number | null, startId: number | null = null,
-): Promise<PersistedSession> {
-  return (await persistSprints(tx, orgId, [{ contactId, result, sessionId: existingSessionId, startId }]))[0];
-}
-
-/**
- * persistSprint for many contacts in one statement (data-modifying CTEs: sessions inserted or
- * updated, their runs upserted, contacts' current flows set, handled messages given their flow),
- * whatever their number: a flow start
- * batch or a reply costs one round trip here. `flowIds` (uuid → id) saves looking flows up; flows
- * it lacks (one deleted since the session started) are looked up. Results are in input order.
+ * Stores the outcome of sprints: each session (compacted JSON, status, when its wait times out or
+ * expires), every run it touched (status, results, path, whether it got input), the contact's
+ * current flow and the flow of the message a sprint handled. Call inside the transaction that
+ * applies the sprints' events. One statement of data-modifying CTEs whatever their number, so a
+ * flow start group or a reply costs one round trip here. `flowIds` (uuid → id) saves looking flows
+ * up; flows it lacks (one deleted since the session started) are looked up. Results are in input
+ * order.
  */
 export async function persistSprints(tx: Kysely<DB>, orgId: number, items: SprintToPersist[], flowIds: Map<string, number> = new Map()): Promise<PersistedSession[]> {
   if (!items.length) return [];
@@ -100,7 +92,8 @@ export async function persistSprints(tx: Kysely<DB>, orgId: number, items: Sprin
   const sessionIds = items.flatMap((i) => (i.sessionId !== null ? [i.sessionId] : []));
   const changedContacts = (sessionRows as { contact_id: number; contact_changed: boolean }[]).filter((r) => r.contact_changed).map((r) => r.contact_id);
   const inputMsgIds = items.flatMap((i) => (i.input?.flowId ? [i.input.msgId] : []));
-  const saved = await sql<{ id: number; uuid: string }>`
+  // prepared (statements.ts): its text is fixed and its only ON CONFLICT names its arbiter
+  const saved = await sql<{ id: number; uuid: string }>`${sql.raw(PREPARE)}
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(sessionRows)}::jsonb) AS x(
         id bigint, uuid uuid, contact_id bigint, status text, output jsonb, current_flow_id bigint,
@@ -145,15 +138,4 @@ export async function persistSprints(tx: Kysely<DB>, orgId: number, items: Sprin
     out[i].id = idByUuid.get(p.session.uuid) ?? p.item.sessionId ?? 0;
   });
   return out;
-}
-
-/** The contact's waiting session, if any: its row and stored JSON. */
-export async function findWaitingSession(db: Kysely<DB>, orgId: number, contactId: number) {
-  return db
-    .selectFrom('flow_sessions')
-    .select(['id', 'uuid', 'output', 'status', 'timeout_on', 'wait_expires_on'])
-    .where('org_id', '=', orgId)
-    .where('contact_id', '=', contactId)
-    .where('status', '=', 'W')
-    .executeTakeFirst();
 }

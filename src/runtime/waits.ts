@@ -20,20 +20,6 @@ export interface WaitJob {
   at: string;
 }
 
-/** Enqueues the timeout and expiry jobs of a session left waiting, in the caller's transaction. */
-export async function scheduleWaitJobs(
-  tx: Kysely<DB>, jobs: JobQueue, orgId: number, contactId: number, sessionId: number, due: { timeoutOn: Date | null; expiresOn: Date | null },
-): Promise<void> {
-  // as mailroom: never a timeout that would fall after the expiry
-  const timeoutOn = due.timeoutOn && due.expiresOn && due.timeoutOn > due.expiresOn ? null : due.timeoutOn;
-  const items: [WaitKind, Date | null][] = [['timeout', timeoutOn], ['expiration', due.expiresOn]];
-  for (const [kind, at] of items) {
-    if (!at || Number.isNaN(at.getTime())) continue;
-    const job: WaitJob = { orgId, contactId, sessionId, kind, at: at.toISOString() };
-    await jobs.enqueue(WAIT_JOB, job, { tx, startAfter: at });
-  }
-}
-
 /** A session left waiting, with when its wait times out / expires. */
 export interface WaitToSchedule {
   contactId: number;
@@ -43,9 +29,10 @@ export interface WaitToSchedule {
 }
 
 /**
- * scheduleWaitJobs for many sessions in few statements: jobs due within the same second are
- * enqueued together to run at the end of that second (a job acts only once its wait is due, and a
- * second late is within the queue's polling anyway). A single session keeps its exact time.
+ * Enqueues the timeout and expiry jobs of sessions left waiting, in the caller's transaction (as
+ * mailroom: never a timeout that would fall after the expiry). Jobs due within the same second go
+ * in one statement to run at the end of that second (a job acts only once its wait is due, and a
+ * second late is within the queue's polling anyway); a single session keeps its exact time.
  */
 export async function scheduleWaitJobsBatch(tx: Kysely<DB>, jobs: JobQueue, orgId: number, waits: WaitToSchedule[]): Promise<void> {
   const groups = new Map<number, WaitJob[]>();
