@@ -60,6 +60,8 @@ export interface WorkspaceAssets extends LoadedAssets {
 const MAX_CACHED = Number(process.env.RAPIDPRO_ASSET_CACHE_SIZE ?? 200);
 /** Per database handle: tests and benchmarks open several databases in one process, with the same ids. */
 const caches = new WeakMap<Kysely<DB>, Map<number, WorkspaceAssets>>();
+/** Loads under way, so replies arriving together after a change read the assets once. */
+const loading = new WeakMap<Kysely<DB>, Map<string, Promise<WorkspaceAssets>>>();
 
 async function assetVersion(db: Kysely<DB>, orgId: number): Promise<string | null> {
   const r = await sql<{ version: string }>`SELECT version::text AS version FROM asset_versions WHERE org_id = ${orgId}`.execute(db);
@@ -85,10 +87,20 @@ export async function workspaceAssetsCached(db: Kysely<DB>, orgId: number, known
     cache.set(orgId, hit);
     return hit;
   }
-  const loaded = await loadAssetsWithIds(db, orgId);
-  const entry: WorkspaceAssets = { ...loaded, assets: readAssets(loaded.source), version };
-  cache.delete(orgId);
-  cache.set(orgId, entry);
-  while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
-  return entry;
+  let pending = loading.get(db);
+  if (!pending) loading.set(db, (pending = new Map()));
+  const key = `${orgId}:${version}`;
+  let load = pending.get(key);
+  if (!load) {
+    load = (async () => {
+      const loaded = await loadAssetsWithIds(db, orgId);
+      const entry: WorkspaceAssets = { ...loaded, assets: readAssets(loaded.source), version };
+      cache.delete(orgId);
+      cache.set(orgId, entry);
+      while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+      return entry;
+    })().finally(() => pending.delete(key));
+    pending.set(key, load);
+  }
+  return load;
 }
