@@ -47,8 +47,7 @@ interface Sprint {
 const sessionFlowUuid = (result: SprintResult): string | null => {
   const runs = result.session.runs;
   const waiting = runs.find((r) => r.status === 'waiting' || r.status === 'active');
-  const flow = (waiting ?? runs[runs.length - 1])?.toJSON().flow as { uuid: string } | undefined;
-  return flow?.uuid ?? null;
+  return (waiting ?? runs[runs.length - 1])?.flowRef.uuid ?? null;
 };
 
 /**
