@@ -17,6 +17,7 @@ import { createChannel } from '../models/channels.ts';
 import { insertBroadcast } from '../models/broadcasts.ts';
 import { createJobQueue } from '../jobs/index.ts';
 import { queueBroadcast } from './broadcasts.ts';
+import { CLAIM_WINDOW_MIN } from './sender.ts';
 import { waitUntil } from '../testing/msgs.ts';
 
 const N = Number(process.env.CRASH_RECIPIENTS ?? 10_000);
@@ -105,9 +106,10 @@ test(`SIGKILL of the worker mid-broadcast (${N} recipients): 0 lost, 0 duplicate
     assert.equal(deliveredTo.size, N, 'every recipient got a message');
     assert.deepEqual([...new Set(deliveredTo.values())], [1], '0 duplicated: one message per recipient');
     // only messages whose call may have happened are sent again: those the dead worker had claimed
-    // (at most 4 send jobs × a window of 2 × 20 calls)
+    // (at most 4 send jobs × a claim window of max(2 × 20 calls, CLAIM_WINDOW_MIN))
     assert.deepEqual(resent.filter((id) => !uncertain.has(id)), [], 're-sent only messages claimed at the kill');
-    assert.ok(uncertain.size <= 4 * 2 * 20, `claimed at the kill ${uncertain.size} ≤ 160`);
+    const bound = 4 * Math.max(2 * 20, CLAIM_WINDOW_MIN);
+    assert.ok(uncertain.size <= bound, `claimed at the kill ${uncertain.size} ≤ ${bound}`);
     assert.equal(Number((await sql<{ n: string }>`SELECT count(*) AS n FROM msg_claims`.execute(d.db)).rows[0].n), 0, 'no claim left');
     await jobs.stop();
   } finally {

@@ -11,7 +11,7 @@
 // expiry — a live attempt keeps its claims fresh with a heartbeat — and sends those messages again,
 // with the same message id (EX's `id`), since their provider call may or may not have gone through.
 // Every other message of the job is sent once. So a crash can re-send at most the job's claimed
-// window (CLAIM_AHEAD × concurrency messages), and only messages in it: a provider that
+// window (max(2 × concurrency, CLAIM_WINDOW_MIN) messages), and only messages in it: a provider that
 // de-duplicates on the message id delivers each message exactly once; one that does not may deliver
 // those few twice (docs/messaging.md, "Crashes").
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -25,8 +25,12 @@ import { MAX_SEND_ERRORS, retryDelaySeconds, type ChannelRow, type CreatedMsg } 
 
 export const SEND_JOB = 'msgs.send';
 export const SEND_BATCH_SIZE = 500;
-/** Claimed messages whose outcome is not yet written, per job, as a multiple of the calls in flight. */
+/**
+ * Claimed messages whose outcome is not yet written, per job: twice the calls in flight, and at
+ * least CLAIM_WINDOW_MIN so that a round trip carries tens of messages (what a crash may re-send).
+ */
 const CLAIM_AHEAD = 2;
+export const CLAIM_WINDOW_MIN = 100;
 
 export interface SendJob { orgId: number; channelId: number; msgIds: number[] }
 
@@ -111,14 +115,15 @@ export async function sendMessages(deps: SenderDeps, job: SendJob, jobId: string
 
 /**
  * The job's loop. One round trip at a time does all the database work: write the outcomes that came
- * in and claim enough messages to keep `concurrency` calls busy with up to as many again waiting
- * behind them. A round trip is made only when the calls are about to run dry or a round of outcomes
+ * in and claim enough messages to keep `concurrency` calls busy with more waiting behind them (up to
+ * the claim window). A round trip is made only when the calls are about to run dry or a round of outcomes
  * is waiting (or at the end), so each carries tens of messages, not one.
  */
 async function sendJob(deps: SenderDeps, job: SendJob, jobId: string, type: NonNullable<ReturnType<typeof getChannelType>>, channel: ChannelRow, claimTimeout: number): Promise<void> {
   const ch = toChannel(channel);
   const concurrency = Math.max(1, deps.concurrency ?? 20);
-  const window = concurrency * CLAIM_AHEAD;
+  const window = Math.max(concurrency * CLAIM_AHEAD, CLAIM_WINDOW_MIN);
+  const round = Math.floor(window / 2);
   const todo = [...job.msgIds];
   const ready: Claimed[] = [];
   const pending: Outcome[] = [];
@@ -154,8 +159,8 @@ async function sendJob(deps: SenderDeps, job: SendJob, jobId: string, type: NonN
     for (;;) {
       const running = ready.length + inFlight;
       const due =
-        (todo.length > 0 && ready.length < concurrency && held.size - pending.length < window) || // calls about to run dry
-        pending.length >= concurrency || // a round of outcomes
+        (todo.length > 0 && ready.length < round && held.size - pending.length < window) || // calls about to run dry
+        pending.length >= round || // a round of outcomes
         (pending.length > 0 && running === 0); // the last ones
       if (!due) {
         if (!held.size && !todo.length) break;
