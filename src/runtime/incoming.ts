@@ -54,8 +54,11 @@ export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, ev
         if (chat) chats.push(chat);
       }
     }
-    await tx.updateTable('channels').set({ last_seen: sql`clock_timestamp()` }).where('id', '=', row.id).execute();
   });
+  // After the commit, and at most once a second: inside the transaction every concurrent receive on
+  // the channel queued on this one row until commit (measured 4.6–16 ms of lock wait per request).
+  await sql`UPDATE channels SET last_seen = clock_timestamp()
+             WHERE id = ${row.id} AND (last_seen IS NULL OR last_seen < clock_timestamp() - interval '1 second')`.execute(db);
   // handed to the runtime after the message is safely stored: a keyword trigger (or, when nothing
   // waits, a catch-all) starts its flow, else a waiting session resumes; otherwise it stays in the inbox
   for (const r of received) await handToRuntime(db, ws, row, r, jobs);
