@@ -1,5 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { insertMedia } from '../../models/media.ts';
 import { forEachDatabase } from '../../testing/databases.ts';
 import { ApiClient, makeWorkspace, listAll, type TestWorkspace } from '../../testing/api.ts';
 import { makeMessagingApp, waitUntil } from '../../testing/msgs.ts';
@@ -100,7 +102,10 @@ forEachDatabase('broadcasts endpoint', (db) => {
     const joe = (await api.post('/api/v2/contacts.json', { name: 'Val', urns: ['tel:+250788777777'] })).json();
     const theirs = (await api.as(other.admin.token).post('/api/v2/contacts.json', { name: 'Theirs', urns: ['tel:+250788666666'] })).json();
     const theirGroup = (await api.as(other.admin.token).post('/api/v2/groups.json', { name: 'Their Group' })).json();
+    const image = randomUUID();
+    await insertMedia(db().db, ws.workspace.id, { uuid: image, url: `https://e.com/${image}/a.jpg`, contentType: 'image/jpeg', path: `x/${image}/a.jpg`, size: 1, createdById: ws.admin.userId });
     const cases: [unknown, unknown][] = [
+      [{ text: 'hi', contacts: [joe.uuid], attachments: ['image/jpeg:https://e.com/a.jpg'] }, { attachments: { eng: ['No such object: image/jpeg:https://e.com/a.jpg'] } }],
       [{}, { non_field_errors: ['Must provide either text or attachments.'] }],
       [{ text: 'hi' }, { non_field_errors: ['Must provide either urns, contacts or groups.'] }],
       [{ text: 'hi', urns: ['12345'] }, { urns: { 0: ['Invalid URN: 12345. Ensure phone numbers contain country codes.'] } }],
@@ -116,7 +121,7 @@ forEachDatabase('broadcasts endpoint', (db) => {
       [{ text: {}, contacts: [joe.uuid] }, { text: ['This dictionary may not be empty.'] }],
       [{ text: 'hi', base_language: 'xyz', contacts: [joe.uuid] }, { base_language: ['Not an allowed ISO 639-3 language code.'] }],
       [{ text: { eng: 'hi' }, base_language: 'fra', contacts: [joe.uuid] }, { non_field_errors: ['No text translation provided in base language.'] }],
-      [{ attachments: { eng: ['image/jpeg:https://e.com/a.jpg'] }, base_language: 'fra', contacts: [joe.uuid] }, { non_field_errors: ['No attachment translations provided in base language.'] }],
+      [{ attachments: { eng: [image] }, base_language: 'fra', contacts: [joe.uuid] }, { non_field_errors: ['No attachment translations provided in base language.'] }],
       [{ text: { eng: 'hi', fra: 'salut' }, quick_replies: { eng: ['a'] }, base_language: 'fra', contacts: [joe.uuid] }, { non_field_errors: ['No quick_replies translations provided in base language.'] }],
       [{ text: 'hi', attachments: ['nope'], contacts: [joe.uuid] }, { attachments: { eng: ['No such object: nope'] } }],
       [{ text: 'hi', quick_replies: [{ type: 'url', text: 'a' }], contacts: [joe.uuid] }, { quick_replies: { eng: { 0: ["Quick replies of type 'url' require 'text' and 'extra' values."] } } }],

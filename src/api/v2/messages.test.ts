@@ -7,6 +7,7 @@ import { ApiClient, makeApp, makeWorkspace, listAll, type TestWorkspace } from '
 import { makeContact, makeMsgs } from '../../testing/msgs.ts';
 import { createChannel } from '../../models/channels.ts';
 import { updateWorkspace } from '../../models/workspaces.ts';
+import { insertMedia } from '../../models/media.ts';
 
 const ENDPOINT = '/api/v2/messages.json';
 
@@ -168,9 +169,15 @@ forEachDatabase('messages endpoint', (db) => {
     assert.equal(f.urn, null);
     const blocked = await makeContact(db().db, ws.workspace.id, { name: 'Blocked', urn: 'tel:+250788555555', status: 'B' });
     assert.equal((await api.post(ENDPOINT, { contact: blocked.uuid, text: 'x' })).json().status, 'failed');
-    const withAttachment = (await api.post(ENDPOINT, { contact: frank.uuid, attachments: ['image/jpeg:https://example.com/a.jpg'] })).json();
-    assert.deepEqual(withAttachment.attachments, [{ content_type: 'image/jpeg', url: 'https://example.com/a.jpg' }]);
-    assert.equal(withAttachment.media, 'image/jpeg:https://example.com/a.jpg');
+    const mediaUuid = randomUUID();
+    const url = `https://example.com/media/${mediaUuid}/a.jpg`;
+    await insertMedia(db().db, ws.workspace.id, { uuid: mediaUuid, url, contentType: 'image/jpeg', path: `x/${mediaUuid}/a.jpg`, size: 10, createdById: ws.admin.userId });
+    const withAttachment = (await api.post(ENDPOINT, { contact: frank.uuid, attachments: [mediaUuid] })).json();
+    assert.deepEqual(withAttachment.attachments, [{ content_type: 'image/jpeg', url }]);
+    assert.equal(withAttachment.media, `image/jpeg:${url}`);
+    const outside = await api.post(ENDPOINT, { contact: frank.uuid, attachments: ['image/jpeg:https://example.com/a.jpg'] });
+    assert.equal(outside.statusCode, 400);
+    assert.deepEqual(outside.json(), { attachments: ['No such object: image/jpeg:https://example.com/a.jpg'] });
   });
 
   test('POST validation', async () => {

@@ -90,7 +90,9 @@ export function attachmentErrors(items: unknown[], media: Map<string, string> = 
     if (typeof a !== 'string' && typeof a !== 'number') return { error: 'Must be a string or integer' };
     const s = String(a).trim();
     const uuids = typeof a === 'string' ? mediaUuidsOf(s) : [];
-    const resolved = uuids.length ? uuids.map((u) => media.get(u)).find(Boolean) : /^[a-z]+\/[a-z0-9.+-]+:https?:\/\/\S+$/i.test(s) ? s : undefined;
+    // as upstream: a reference must name the workspace's own media (by UUID, or a `type:url` whose
+    // URL holds the UUID); a bare outside URL is not accepted
+    const resolved = uuids.map((u) => media.get(u)).find(Boolean);
     if (!resolved) return { error: `No such object: ${s}` };
     values.push(resolved);
   }
