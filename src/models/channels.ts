@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { InvalidInputError } from './errors.ts';
-import { workspaceLimit, type Workspace } from './workspaces.ts';
+import { toWorkspace, workspaceLimit, type Workspace } from './workspaces.ts';
 
 /** URN schemes a channel type serves, by RapidPro channel type code; phone-number types default to tel. */
 const SCHEMES_BY_TYPE: Record<string, string[]> = {
@@ -61,4 +61,29 @@ export async function createChannel(db: Kysely<DB>, ws: Workspace, input: NewCha
     .returning(['uuid'])
     .executeTakeFirstOrThrow();
   return { uuid: row.uuid, type, schemes };
+}
+
+/** Channel columns the receive path needs (ChannelRow in models/msgs.ts). */
+const RECEIVE_CHANNEL_COLUMNS = ['c.id', 'c.uuid', 'c.org_id', 'c.name', 'c.channel_type', 'c.address', 'c.country', 'c.config', 'c.schemes', 'c.roles'] as const;
+
+/**
+ * An active channel by UUID with its active workspace, in one statement: every channel callback
+ * needs both, and two keyed reads cost two round trips.
+ */
+export async function findActiveChannelWithWorkspace(db: Kysely<DB>, uuid: string) {
+  const row = await db.selectFrom('channels as c').innerJoin('orgs as o', 'o.id', 'c.org_id')
+    .select([
+      ...RECEIVE_CHANNEL_COLUMNS, 'o.uuid as o_uuid', 'o.name as o_name', 'o.country as o_country', 'o.timezone as o_timezone', 'o.date_style as o_date_style',
+      'o.languages as o_languages', 'o.is_anon as o_is_anon', 'o.is_flagged as o_is_flagged', 'o.is_suspended as o_is_suspended',
+      'o.api_rates as o_api_rates', 'o.limits as o_limits',
+    ])
+    .where('c.uuid', '=', uuid).where('c.is_active', '=', true).where('o.is_active', '=', true)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { o_uuid, o_name, o_country, o_timezone, o_date_style, o_languages, o_is_anon, o_is_flagged, o_is_suspended, o_api_rates, o_limits, ...channel } = row;
+  const workspace = toWorkspace({
+    id: channel.org_id, uuid: o_uuid, name: o_name, country: o_country, timezone: o_timezone, date_style: o_date_style, languages: o_languages,
+    is_anon: o_is_anon, is_flagged: o_is_flagged, is_suspended: o_is_suspended, api_rates: o_api_rates, limits: o_limits,
+  });
+  return { channel, workspace };
 }
