@@ -178,13 +178,24 @@ function activeTriggers(db: Kysely<DB>, orgId: number, types: string[]) {
     .orderBy('t.id');
 }
 
+/** What findMessageTrigger matches against: the workspace's active keyword and catch-all triggers. */
+export type MessageTriggerRow = Awaited<ReturnType<typeof activeMessageTriggers>>[number];
+
+/** The workspace's active keyword and catch-all triggers, oldest first (callers may keep them while unchanged). */
+export function activeMessageTriggers(db: Kysely<DB>, orgId: number) {
+  return activeTriggers(db, orgId, ['K', 'C']).execute();
+}
+
 /**
  * The trigger an incoming message matches (engine.md §5.5, mailroom's FindMatchingMsgTrigger):
  * keyword triggers on the first word (first-word match, or only-word when it is the only word),
  * compared case-insensitively; if none applies to this contact and channel, the catch-alls.
+ * `candidates`: activeMessageTriggers' rows when the caller has them already.
  */
-export async function findMessageTrigger(db: Kysely<DB>, orgId: number, contactId: number, channelId: number | null, text: string): Promise<MatchedTrigger | null> {
-  const rows = await activeTriggers(db, orgId, ['K', 'C']).execute();
+export async function findMessageTrigger(
+  db: Kysely<DB>, orgId: number, contactId: number, channelId: number | null, text: string, candidates?: MessageTriggerRow[],
+): Promise<MatchedTrigger | null> {
+  const rows = candidates ?? await activeMessageTriggers(db, orgId);
   if (!rows.length) return null;
   const words = tokenize(text ?? '');
   const keyword = (words[0] ?? '').toLocaleLowerCase();
@@ -214,8 +225,9 @@ export async function findMessageTrigger(db: Kysely<DB>, orgId: number, contactI
  */
 export async function messageTriggerToFire(
   db: Kysely<DB>, orgId: number, contactId: number, channelId: number | null, text: string, waiting: { current_flow_id: number | null } | null | undefined,
+  candidates?: MessageTriggerRow[],
 ): Promise<MatchedTrigger | null> {
-  const trigger = await findMessageTrigger(db, orgId, contactId, channelId, text);
+  const trigger = await findMessageTrigger(db, orgId, contactId, channelId, text, candidates);
   if (!trigger || !waiting) return trigger;
   if (trigger.type === 'C') return null;
   if (waiting.current_flow_id === null) return trigger;

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { readAssets, type AssetsSource, type SessionAssets } from '../engine/flows/index.ts';
+import { activeMessageTriggers, type MessageTriggerRow } from '../models/triggers.ts';
 
 /** A workspace's assets with the database ids the runtime needs when it writes what sessions did. */
 export interface LoadedAssets {
@@ -103,4 +104,23 @@ export async function workspaceAssetsCached(db: Kysely<DB>, orgId: number, known
     pending.set(key, load);
   }
   return load;
+}
+
+const triggerCaches = new WeakMap<Kysely<DB>, Map<number, { version: string | null; rows: MessageTriggerRow[] }>>();
+
+/**
+ * The workspace's keyword and catch-all triggers, reused while its asset version stays `version`
+ * (trigger writes and flow archiving bump it too, migration 0013). As for workspaceAssetsCached,
+ * the caller must have read `version` before this call: rows read after it are at least as new.
+ */
+export async function messageTriggersCached(db: Kysely<DB>, orgId: number, version: string | null): Promise<MessageTriggerRow[]> {
+  let cache = triggerCaches.get(db);
+  if (!cache) triggerCaches.set(db, (cache = new Map()));
+  const hit = cache.get(orgId);
+  if (hit && hit.version === version) return hit.rows;
+  const rows = await activeMessageTriggers(db, orgId);
+  cache.delete(orgId);
+  cache.set(orgId, { version, rows });
+  while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+  return rows;
 }
