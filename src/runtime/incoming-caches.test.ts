@@ -112,4 +112,24 @@ forEachDatabase('incoming path caches', (db) => {
     // the contact is this workspace's only: the other workspace has no such URN
     assert.equal((await db().db.selectFrom('contact_urns').select('id').where('org_id', '=', other.workspace.id).where('identity', '=', `tel:${phone}`).execute()).length, 0);
   });
+
+  test('a known stopped contact writing is active again and triggers; a known blocked one has its message archived and starts nothing', async () => {
+    const contactOf = (phone: string) => db().db.selectFrom('contacts as c').innerJoin('contact_urns as u', 'u.contact_id', 'c.id')
+      .select(['c.id', 'c.status', 'c.last_seen_on']).where('u.org_id', '=', ws.workspace.id).where('u.identity', '=', `tel:${phone}`).executeTakeFirstOrThrow();
+    const visibility = async (phone: string, text: string) => (await db().db.selectFrom('msgs').select('visibility')
+      .where('org_id', '=', ws.workspace.id).where('contact_id', '=', (await contactOf(phone)).id).where('text', '=', text).executeTakeFirstOrThrow()).visibility;
+    for (const [phone, status] of [['+250788100020', 'S'], ['+250788100021', 'B']]) {
+      await reply(phone, 'hi');
+      await db().db.updateTable('contacts').set({ status, last_seen_on: null }).where('id', '=', (await contactOf(phone)).id).execute();
+      await reply(phone, 'join');
+    }
+    assert.equal((await contactOf('+250788100020')).status, 'A');
+    assert.notEqual((await contactOf('+250788100020')).last_seen_on, null);
+    assert.equal(await visibility('+250788100020', 'join'), 'V');
+    assert.deepEqual(await flowsOf(ws.workspace.id, '+250788100020'), ['Join']);
+    assert.equal((await contactOf('+250788100021')).status, 'B');
+    assert.notEqual((await contactOf('+250788100021')).last_seen_on, null);
+    assert.equal(await visibility('+250788100021', 'join'), 'A');
+    assert.deepEqual(await flowsOf(ws.workspace.id, '+250788100021'), []);
+  });
 });

@@ -45,13 +45,12 @@ export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, ev
   const { channel: row, workspace: ws } = found;
   const received: Received[] = [];
   const chats: ChatStarted[] = [];
-  // The usual callback, one message from a contact we know, needs no transaction: the contact
-  // lookup (with affinity) and the message insert (with last_seen_on) are one statement each.
+  // The usual callback, one message from a contact we know, is stored by one statement, without a
+  // transaction; anything else (a new contact, several events) by the general path below.
   const single = events.length === 1 && events[0].kind === 'msg' && !events[0].newUrn ? events[0] : null;
-  const known = single ? await knownContact(db, ws, row, single.urn) : undefined;
-  if (single && known) {
-    const r = await storeMessage(db, ws, row, single, known);
-    if (r) received.push(r);
+  const known = single ? await storeFromKnownContact(db, ws, row, single) : undefined;
+  if (known) {
+    if (known.received) received.push(known.received);
   } else {
     await db.transaction().execute(async (tx) => {
       for (const e of events) {
@@ -122,11 +121,40 @@ function normalizedUrn(ws: Workspace, channel: ChannelRow, rawUrn: string) {
 
 type UrnOwner = { contact: ContactRow; urnId: number; identity: string };
 
-/** The URN's active owner, if any, with the URN pointed at this channel (affinity). */
-async function knownContact(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, rawUrn: string): Promise<UrnOwner | undefined> {
-  const urn = normalizedUrn(ws, channel, rawUrn);
-  const found = await knownContactByUrn(db, ws.id, urn.identity, channel.id);
-  return found && { ...found, identity: urn.identity };
+/**
+ * A message from the URN's active owner stored as receiveMessage would, in one statement: the URN
+ * pointed at this channel (written only when it changes), the contact seen (a stopped one active
+ * again), the message stored (archived for a blocked contact). Undefined when nobody active owns
+ * the URN, and then nothing was written.
+ */
+async function storeFromKnownContact(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, e: IncomingMsgEvent): Promise<{ received: Received | null } | undefined> {
+  const urn = normalizedUrn(ws, channel, e.urn);
+  // text with NUL characters can match nothing (and PostgreSQL cannot even compare it)
+  if (urn.identity.includes('\0')) return undefined;
+  // one UPDATE of the contact row: a statement must not write the same row twice
+  const r = await sql<{ id: number; status: string; msg_id: number | null }>`${sql.raw(PREPARE)}
+    WITH c AS (
+      SELECT c.id, c.status, u.id AS urn_id FROM contact_urns u JOIN contacts c ON c.id = u.contact_id
+       WHERE u.org_id = ${ws.id} AND u.identity = ${urn.identity} AND c.org_id = ${ws.id} AND c.is_active),
+    affinity AS (
+      UPDATE contact_urns SET channel_id = ${channel.id} WHERE id = (SELECT urn_id FROM c) AND channel_id IS DISTINCT FROM ${channel.id}::bigint),
+    seen AS (
+      UPDATE contacts SET last_seen_on = ${e.receivedOn}, modified_on = clock_timestamp(), status = CASE WHEN status = 'S' THEN 'A' ELSE status END
+       WHERE id = (SELECT id FROM c)),
+    stored AS (
+      INSERT INTO msgs (uuid, org_id, contact_id, contact_urn_id, channel_id, direction, status, visibility, msg_type, text, attachments,
+                        quick_replies, external_id, created_on, modified_on)
+      SELECT ${e.uuid}::uuid, ${ws.id}::bigint, c.id, c.urn_id, ${channel.id}::bigint, 'I', 'H', CASE WHEN c.status = 'B' THEN 'A' ELSE 'V' END, 'T',
+             ${e.text}::text, ${e.attachments}::text[], '[]'::jsonb, ${e.externalId}::text, ${e.receivedOn}::timestamptz, ${e.receivedOn}::timestamptz
+        FROM c
+      ON CONFLICT (uuid) DO NOTHING
+      RETURNING id)
+    SELECT c.id, c.status, (SELECT id FROM stored) AS msg_id FROM c`.execute(db);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  // a provider retrying a callback gives the same message again: stored once, handled once
+  const received = row.msg_id !== null && row.status !== 'B' ? { id: row.msg_id, contactId: row.id, event: e, urn: urn.identity } : null;
+  return { received };
 }
 
 /** The URN's owner (created when new), with the URN pointed at this channel (affinity). */
