@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { InvalidInputError } from './errors.ts';
 import { toWorkspace, workspaceLimit, type Workspace } from './workspaces.ts';
@@ -67,6 +67,14 @@ export async function createChannel(db: Kysely<DB>, ws: Workspace, input: NewCha
 const RECEIVE_CHANNEL_COLUMNS = ['c.id', 'c.uuid', 'c.org_id', 'c.name', 'c.channel_type', 'c.address', 'c.country', 'c.config', 'c.schemes', 'c.roles'] as const;
 
 /**
+ * A digest of everything findActiveChannelWithWorkspace reads (the channel's columns but last_seen,
+ * all of the workspace's row), for callers that keep the pair and check it inside a later statement.
+ */
+export function channelFingerprint(channel: string, org: string) {
+  return sql.raw(`md5(row(${channel}.uuid, ${channel}.org_id, ${channel}.name, ${channel}.channel_type, ${channel}.address, ${channel}.country, ${channel}.config, ${channel}.schemes, ${channel}.roles, ${org}.*)::text)`);
+}
+
+/**
  * An active channel by UUID with its active workspace, in one statement: every channel callback
  * needs both, and two keyed reads cost two round trips.
  */
@@ -75,15 +83,15 @@ export async function findActiveChannelWithWorkspace(db: Kysely<DB>, uuid: strin
     .select([
       ...RECEIVE_CHANNEL_COLUMNS, 'o.uuid as o_uuid', 'o.name as o_name', 'o.country as o_country', 'o.timezone as o_timezone', 'o.date_style as o_date_style',
       'o.languages as o_languages', 'o.is_anon as o_is_anon', 'o.is_flagged as o_is_flagged', 'o.is_suspended as o_is_suspended',
-      'o.api_rates as o_api_rates', 'o.limits as o_limits',
+      'o.api_rates as o_api_rates', 'o.limits as o_limits', sql<string>`${channelFingerprint('c', 'o')}`.as('fingerprint'),
     ])
     .where('c.uuid', '=', uuid).where('c.is_active', '=', true).where('o.is_active', '=', true)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { o_uuid, o_name, o_country, o_timezone, o_date_style, o_languages, o_is_anon, o_is_flagged, o_is_suspended, o_api_rates, o_limits, ...channel } = row;
+  const { o_uuid, o_name, o_country, o_timezone, o_date_style, o_languages, o_is_anon, o_is_flagged, o_is_suspended, o_api_rates, o_limits, fingerprint, ...channel } = row;
   const workspace = toWorkspace({
     id: channel.org_id, uuid: o_uuid, name: o_name, country: o_country, timezone: o_timezone, date_style: o_date_style, languages: o_languages,
     is_anon: o_is_anon, is_flagged: o_is_flagged, is_suspended: o_is_suspended, api_rates: o_api_rates, limits: o_limits,
   });
-  return { channel, workspace };
+  return { channel, workspace, fingerprint };
 }

@@ -132,4 +132,25 @@ forEachDatabase('incoming path caches', (db) => {
     assert.equal(await visibility('+250788100021', 'join'), 'A');
     assert.deepEqual(await flowsOf(ws.workspace.id, '+250788100021'), []);
   });
+
+  test('a channel kept from an earlier callback is checked at each use: a deleted channel or workspace receives nothing', async () => {
+    const third = await makeWorkspace(db().db);
+    const uuids = await Promise.all(['+250788000020', '+250788000021'].map(async (address) =>
+      (await createChannel(db().db, third.workspace, { type: 'EX', name: address, address, config: { send_url: `${fake.url}/send`, method: 'POST' } })).uuid));
+    const stored = async () => (await db().db.selectFrom('msgs').select('id').where('org_id', '=', third.workspace.id).execute()).length;
+    for (const uuid of uuids) {
+      await reply('+250788100030', 'one', uuid);
+      await reply('+250788100030', 'two', uuid);
+    }
+    assert.equal(await stored(), 4);
+    await db().db.updateTable('channels').set({ is_active: false }).where('uuid', '=', uuids[0]).execute();
+    await assert.rejects(reply('+250788100030', 'three', uuids[0]), /no active channel/);
+    await db().db.updateTable('orgs').set({ is_active: false }).where('id', '=', third.workspace.id).execute();
+    await assert.rejects(reply('+250788100030', 'three', uuids[1]), /no active channel/);
+    assert.equal(await stored(), 4);
+    // other workspaces' channels are unaffected
+    await reply('+250788100031', 'hello', otherChannelUuid);
+    await reply('+250788100031', 'again', otherChannelUuid);
+    assert.equal((await db().db.selectFrom('msgs').select('id').where('org_id', '=', other.workspace.id).where('text', 'in', ['hello', 'again']).execute()).length, 2);
+  });
 });

@@ -7,7 +7,7 @@ import type { DB } from '../db/schema.ts';
 import type { Channel, IncomingChannelEvent, IncomingEvent, IncomingMsgEvent, IncomingStatusEvent } from '../channels/types.ts';
 import type { ChannelRoutesOptions } from '../channels/routes.ts';
 import { findActiveChannel, findActiveChannelByAddress, STATUS_CODES, type ChannelRow } from '../models/msgs.ts';
-import { findActiveChannelWithWorkspace } from '../models/channels.ts';
+import { channelFingerprint, findActiveChannelWithWorkspace } from '../models/channels.ts';
 import type { Workspace } from '../models/workspaces.ts';
 import type { ContactRow } from '../models/contacts.ts';
 import { PREPARE } from '../db/statements.ts';
@@ -40,16 +40,29 @@ export function channelRouteHandlers(db: Kysely<DB>, jobs?: JobQueue): ChannelRo
 }
 
 export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, events: IncomingEvent[], jobs?: JobQueue): Promise<void> {
-  const found = await findActiveChannelWithWorkspace(db, channelUuid);
-  if (!found) throw new Error(`no active channel ${channelUuid}`);
-  const { channel: row, workspace: ws } = found;
+  let cache = channelCache.get(db);
+  if (!cache) channelCache.set(db, (cache = new Map()));
   const received: Received[] = [];
   const chats: ChatStarted[] = [];
   // The usual callback, one message from a contact we know, is stored by one statement, without a
-  // transaction; anything else (a new contact, several events) by the general path below.
+  // transaction; anything else (a new contact, several events) by the general path below. That
+  // statement also checks the channel and workspace this process kept from an earlier callback.
   const single = events.length === 1 && events[0].kind === 'msg' && !events[0].newUrn ? events[0] : null;
-  const known = single ? await storeFromKnownContact(db, ws, row, single) : undefined;
-  if (known) {
+  let found = single ? cache.get(channelUuid) : undefined;
+  let known = found && single ? await storeFromKnownContact(db, found, single) : undefined;
+  if (!known?.current) {
+    found = await findActiveChannelWithWorkspace(db, channelUuid);
+    if (!found) {
+      cache.delete(channelUuid);
+      throw new Error(`no active channel ${channelUuid}`);
+    }
+    cache.delete(channelUuid);
+    cache.set(channelUuid, found);
+    while (cache.size > MAX_CACHED_CHANNELS) cache.delete(cache.keys().next().value!);
+    known = single ? await storeFromKnownContact(db, found, single) : undefined;
+  }
+  const { channel: row, workspace: ws } = found!;
+  if (known?.stored) {
     if (known.received) received.push(known.received);
   } else {
     await db.transaction().execute(async (tx) => {
@@ -74,6 +87,11 @@ export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, ev
   for (const r of received) await handToRuntime(db, ws, row, r, jobs);
   for (const c of chats) await fireChannelEventTrigger(db, ws, row, c, jobs);
 }
+
+type ChannelWithWorkspace = NonNullable<Awaited<ReturnType<typeof findActiveChannelWithWorkspace>>>;
+/** Channels (with their workspaces) kept per database handle; each use checks them (channelFingerprint). */
+const channelCache = new WeakMap<Kysely<DB>, Map<string, ChannelWithWorkspace>>();
+const MAX_CACHED_CHANNELS = 1000;
 
 /** When this process last bumped each channel's last_seen, per database handle. */
 const channelTouched = new WeakMap<Kysely<DB>, Map<number, number>>();
@@ -127,15 +145,21 @@ type UrnOwner = { contact: ContactRow; urnId: number; identity: string };
  * again), the message stored (archived for a blocked contact). Undefined when nobody active owns
  * the URN, and then nothing was written.
  */
-async function storeFromKnownContact(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, e: IncomingMsgEvent): Promise<{ received: Received | null } | undefined> {
+async function storeFromKnownContact(
+  db: Kysely<DB>, { channel, workspace: ws, fingerprint }: ChannelWithWorkspace, e: IncomingMsgEvent,
+): Promise<{ current: boolean; stored: boolean; received?: Received | null }> {
   const urn = normalizedUrn(ws, channel, e.urn);
   // text with NUL characters can match nothing (and PostgreSQL cannot even compare it)
-  if (urn.identity.includes('\0')) return undefined;
+  if (urn.identity.includes('\0')) return { current: false, stored: false };
+  // nothing is written unless the channel and workspace are still as read (`current`);
   // one UPDATE of the contact row: a statement must not write the same row twice
-  const r = await sql<{ id: number; status: string; msg_id: number | null }>`${sql.raw(PREPARE)}
-    WITH c AS (
+  const r = await sql<{ current: boolean; id: number | null; status: string | null; msg_id: number | null }>`${sql.raw(PREPARE)}
+    WITH v AS (
+      SELECT EXISTS (SELECT 1 FROM channels ch JOIN orgs o ON o.id = ch.org_id
+                      WHERE ch.id = ${channel.id} AND ch.is_active AND o.is_active AND ${channelFingerprint('ch', 'o')} = ${fingerprint}) AS current),
+    c AS (
       SELECT c.id, c.status, u.id AS urn_id FROM contact_urns u JOIN contacts c ON c.id = u.contact_id
-       WHERE u.org_id = ${ws.id} AND u.identity = ${urn.identity} AND c.org_id = ${ws.id} AND c.is_active),
+       WHERE u.org_id = ${ws.id} AND u.identity = ${urn.identity} AND c.org_id = ${ws.id} AND c.is_active AND (SELECT current FROM v)),
     affinity AS (
       UPDATE contact_urns SET channel_id = ${channel.id} WHERE id = (SELECT urn_id FROM c) AND channel_id IS DISTINCT FROM ${channel.id}::bigint),
     seen AS (
@@ -149,12 +173,12 @@ async function storeFromKnownContact(db: Kysely<DB>, ws: Workspace, channel: Cha
         FROM c
       ON CONFLICT (uuid) DO NOTHING
       RETURNING id)
-    SELECT c.id, c.status, (SELECT id FROM stored) AS msg_id FROM c`.execute(db);
+    SELECT v.current, c.id, c.status, (SELECT id FROM stored) AS msg_id FROM v LEFT JOIN c ON true`.execute(db);
   const row = r.rows[0];
-  if (!row) return undefined;
+  if (!row.current || row.id === null) return { current: row.current, stored: false };
   // a provider retrying a callback gives the same message again: stored once, handled once
   const received = row.msg_id !== null && row.status !== 'B' ? { id: row.msg_id, contactId: row.id, event: e, urn: urn.identity } : null;
-  return { received };
+  return { current: true, stored: true, received };
 }
 
 /** The URN's owner (created when new), with the URN pointed at this channel (affinity). */
