@@ -10,7 +10,7 @@ import * as m0008 from './0008_media.ts';
 import * as m0009 from './0009_campaigns.ts';
 import * as m0010 from './0010_msg_claims.ts';
 import * as m0011 from './0011_asset_versions.ts';
-import * as m0013 from './0013_trigger_asset_versions.ts';
+import * as m0012 from './0012_trigger_asset_versions.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -25,5 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_campaigns': m0009,
   '0010_msg_claims': m0010,
   '0011_asset_versions': m0011,
-  '0013_trigger_asset_versions': m0013,
+  '0012_trigger_asset_versions': m0012,
 };
