@@ -110,7 +110,7 @@ const triggerCaches = new WeakMap<Kysely<DB>, Map<number, { version: string | nu
 
 /**
  * The workspace's keyword and catch-all triggers, reused while its asset version stays `version`
- * (trigger writes and flow archiving bump it too, migration 0013). As for workspaceAssetsCached,
+ * (trigger writes and flow archiving bump it too, migration 0012). As for workspaceAssetsCached,
  * the caller must have read `version` before this call: rows read after it are at least as new.
  */
 export async function messageTriggersCached(db: Kysely<DB>, orgId: number, version: string | null): Promise<MessageTriggerRow[]> {

@@ -1,5 +1,5 @@
 // What the incoming path keeps or skips between replies stays correct: message triggers kept in
-// memory follow trigger writes and flow archiving made behind its back (migration 0013), the
+// memory follow trigger writes and flow archiving made behind its back (migration 0012), the
 // URN's channel affinity follows the channel a contact last wrote on, and a retried callback is
 // stored once while still counting as the contact being seen.
 import { test, before, after } from 'node:test';
