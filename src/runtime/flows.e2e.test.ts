@@ -129,7 +129,11 @@ forEachDatabase('flows end to end: import, API start, EX channel replies, timeou
       ['out', 'What is your name?'], ['in', 'Eric'], ['out', 'Thanks Eric, favourite colour?'], ['in', 'I like BLUE'], ['out', 'Blue it is!'],
     ]);
     assert.ok(msgs.every((x: any) => x.flow?.uuid === flowUuid), 'every message belongs to the flow');
-    assert.ok(msgs.filter((x: any) => x.direction === 'out').every((x: any) => ['wired', 'sent', 'delivered'].includes(x.status)));
+    // the provider has every message; the sender writes outcomes a round trip later
+    const outgoingSent = async () =>
+      (await api.get(`/api/v2/messages.json?contact=${contact.uuid}`)).json().results
+        .filter((x: any) => x.direction === 'out').every((x: any) => ['wired', 'sent', 'delivered'].includes(x.status));
+    await waitUntil(outgoingSent, 20_000, 'every outgoing message wired');
     await waitUntil(async () => (await api.get(`/api/v2/flow_starts.json?uuid=${start.uuid}`)).json().results[0].status === 'completed', 20_000, 'start completed');
     // another workspace sees none of it
     assert.deepEqual((await api.as(other.admin.token).get(`/api/v2/runs.json?flow=${flowUuid}`)).json().results, []);
