@@ -164,19 +164,9 @@ function msgReceived(msg: IncomingMsg) {
 export async function startFromMessage(
   deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactId: number, msg: IncomingMsg, keywordMatch?: { type: string; keyword: string },
 ): Promise<boolean> {
-  const clock = deps.clock ?? (() => new Date());
-  const wa = await workspaceAssetsCached(deps.db, ws.id);
-  const flow = wa.assets.flow(flowUuid);
-  if (flow instanceof Error || !flow) return false;
-  const contact = (await loadRuntimeContacts(deps.db, ws.id, [contactId])).get(contactId);
-  if (!contact) return false;
-  const trigger = {
-    type: 'msg', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), event: msgReceived(msg),
-    ...(keywordMatch ? { keyword_match: keywordMatch } : {}),
-  };
-  const result = await newEngine(deps.services).start(wa.assets, workspaceEnvironment(ws, clock), contact.json, trigger);
-  await commitSprints(deps, ws, wa, [{ contactId, result, sessionId: null, contact }], true);
-  return true;
+  return startFromTrigger(deps, ws, flowUuid, contactId, (clock) => ({
+    type: 'msg', triggered_on: isoNow(clock), event: msgReceived(msg), ...(keywordMatch ? { keyword_match: keywordMatch } : {}),
+  }));
 }
 
 /**
@@ -185,13 +175,22 @@ export async function startFromMessage(
  * the contact was waiting in. Returns false when the flow or contact is gone.
  */
 export async function startFromChannelEvent(deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactId: number, event: Record<string, unknown>): Promise<boolean> {
+  return startFromTrigger(deps, ws, flowUuid, contactId, (clock) => ({ type: 'chat', triggered_on: isoNow(clock), event }));
+}
+
+/** One contact started in a flow by an engine trigger (its flow reference is added here). */
+async function startFromTrigger(
+  deps: RuntimeDeps, ws: Workspace, flowUuid: string, contactId: number, makeTrigger: (clock: () => Date) => Record<string, unknown>,
+): Promise<boolean> {
   const clock = deps.clock ?? (() => new Date());
   const wa = await workspaceAssetsCached(deps.db, ws.id);
   const flow = wa.assets.flow(flowUuid);
   if (flow instanceof Error || !flow) return false;
   const contact = (await loadRuntimeContacts(deps.db, ws.id, [contactId])).get(contactId);
   if (!contact) return false;
-  const trigger = { type: 'chat', flow: { uuid: flow.uuid, name: flow.name }, triggered_on: isoNow(clock), event };
+  const made = makeTrigger(clock);
+  // the engine's trigger JSON keeps `type` then `flow` first, as before
+  const trigger = { type: made.type, flow: { uuid: flow.uuid, name: flow.name }, ...made };
   const result = await newEngine(deps.services).start(wa.assets, workspaceEnvironment(ws, clock), contact.json, trigger);
   await commitSprints(deps, ws, wa, [{ contactId, result, sessionId: null, contact }], true);
   return true;
