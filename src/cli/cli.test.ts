@@ -173,9 +173,9 @@ test('worker starts and stops cleanly', async () => {
       w.kill('SIGKILL');
       resolve('killed after 30 s');
     }, 30_000);
-    w.once('exit', (c) => {
+    w.once('exit', (c, signal) => {
       clearTimeout(timer);
-      resolve(c);
+      resolve(c ?? signal);
     });
   });
   assert.equal(code, 0, out);

@@ -36,6 +36,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // RAPIDPRO_WORKERS=0 makes a serve process API-only (scaled out, `worker` processes run jobs).
   if (opts.workers && process.env.RAPIDPRO_WORKERS !== '0') await jobs.work();
   else await jobs.start();
+  // signals are handled before anything announces readiness, so a supervisor that stops us as soon
+  // as it sees the ready line still gets an orderly shutdown
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   const where = config.kind === 'embedded' ? `embedded database in ${config.dataDir}${d.mode === 'socket' ? ' (through the running server\'s socket)' : ''}` : 'PostgreSQL server';
   if (opts.http !== false) {
     const port = Number(process.env.PORT ?? 8000);
@@ -50,10 +56,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   } else {
     console.log(`rapidpro-ts worker started (${where})`);
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   for (const stop of stops) await stop();
   await jobs.stop();
   await d.close();
