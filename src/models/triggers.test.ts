@@ -1,34 +1,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { greetingFlow as flow } from '../testing/flows.ts';
 import { forEachDatabase } from '../testing/databases.ts';
-import { ApiClient, makeWorkspace, type TestWorkspace } from '../testing/api.ts';
-import { makeMessagingApp, waitUntil } from '../testing/msgs.ts';
-import { startFakeProvider, type FakeProvider } from '../channels/testing.ts';
-import { createChannel } from './channels.ts';
+import { ApiClient, type TestWorkspace } from '../testing/api.ts';
+import { waitUntil, openMessagingWorld, closeMessagingWorld, type MessagingWorld } from '../testing/msgs.ts';
+import type { FakeProvider } from '../channels/testing.ts';
 import { importDefinitions } from './definitions.ts';
 
-/** Sends `greeting`, then (when `ask`) waits for one reply saved as "Answer". */
-function flow(uuid: string, name: string, greeting: string, ask: boolean) {
-  const n = () => randomUUID();
-  const [a, w] = [n(), n()];
-  const all = { uuid: n(), name: 'All Responses', exit_uuid: n() };
-  return {
-    uuid, name, spec_version: '13.1.0', language: 'eng', type: 'messaging', expire_after_minutes: 60, localization: {},
-    nodes: [
-      { uuid: a, actions: [{ uuid: n(), type: 'send_msg', text: greeting }], exits: [{ uuid: n(), ...(ask && { destination_uuid: w }) }] },
-      ...(ask ? [{ uuid: w, actions: [], router: { type: 'switch', operand: '@input.text', result_name: 'Answer', default_category_uuid: all.uuid, wait: { type: 'msg' }, cases: [], categories: [all] }, exits: [{ uuid: all.exit_uuid }] }] : []),
-    ],
-  };
-}
 
 forEachDatabase('triggers: import, export and incoming messages', (db) => {
-  let m: Awaited<ReturnType<typeof makeMessagingApp>>;
-  let ws: TestWorkspace;
-  let other: TestWorkspace;
-  let api: ApiClient;
-  let fake: FakeProvider;
-  let channelUuid: string;
+  let world: MessagingWorld | undefined;
+  let m: MessagingWorld['m'], ws: TestWorkspace, other: TestWorkspace, api: ApiClient, fake: FakeProvider, channelUuid: string;
   const join = randomUUID();
   const info = randomUUID();
   const vip = randomUUID();
@@ -47,17 +30,10 @@ forEachDatabase('triggers: import, export and incoming messages', (db) => {
     fields: [], groups: [],
   });
   before(async () => {
-    m = await makeMessagingApp(db());
-    ws = await makeWorkspace(db().db);
-    other = await makeWorkspace(db().db);
-    api = new ApiClient(m.app, ws.admin.token);
-    fake = await startFakeProvider({ status: 200, body: 'ok' });
-    channelUuid = (await createChannel(db().db, ws.workspace, { type: 'EX', name: 'Fake EX', address: '+250788000000', config: { send_url: `${fake.url}/send`, method: 'POST' } })).uuid;
+    world = await openMessagingWorld(db());
+    ({ m, ws, other, api, fake, channelUuid } = world);
   });
-  after(async () => {
-    await m?.close();
-    await fake?.close();
-  });
+  after(() => closeMessagingWorld(world));
 
   const receive = async (from: string, text: string) => {
     const res = await m.app.inject({

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { forEachDatabase } from '../testing/databases.ts';
-import { ApiClient, makeWorkspace, type TestWorkspace } from '../testing/api.ts';
-import { makeMessagingApp, waitUntil } from '../testing/msgs.ts';
-import { startFakeProvider, type FakeProvider } from '../channels/testing.ts';
-import { createChannel } from '../models/channels.ts';
+import { ApiClient, type TestWorkspace } from '../testing/api.ts';
+import { waitUntil, openMessagingWorld, closeMessagingWorld, sentTexts, exReceive, type MessagingWorld } from '../testing/msgs.ts';
+import type { FakeProvider } from '../channels/testing.ts';
 import { importDefinitions } from '../models/definitions.ts';
 import { WAIT_JOB, type WaitJob } from './waits.ts';
 
@@ -55,37 +54,20 @@ function impatient(uuid: string) {
 }
 
 forEachDatabase('flows end to end: import, API start, EX channel replies, timeouts and expiry', (db) => {
-  let m: Awaited<ReturnType<typeof makeMessagingApp>>;
-  let ws: TestWorkspace;
-  let other: TestWorkspace;
-  let api: ApiClient;
-  let fake: FakeProvider;
-  let channelUuid: string;
+  let world: MessagingWorld | undefined;
+  let m: MessagingWorld['m'], ws: TestWorkspace, other: TestWorkspace, api: ApiClient, fake: FakeProvider, channelUuid: string;
   const flowUuid = randomUUID();
   const impatientUuid = randomUUID();
   before(async () => {
-    m = await makeMessagingApp(db());
-    ws = await makeWorkspace(db().db);
-    other = await makeWorkspace(db().db);
-    api = new ApiClient(m.app, ws.admin.token);
-    fake = await startFakeProvider({ status: 200, body: 'ok' });
-    channelUuid = (await createChannel(db().db, ws.workspace, { type: 'EX', name: 'Fake EX', address: '+250788000000', config: { send_url: `${fake.url}/send`, method: 'POST' } })).uuid;
+    world = await openMessagingWorld(db());
+    ({ m, ws, other, api, fake, channelUuid } = world);
     const summary = await importDefinitions(db().db, ws.workspace, { version: '13', site: 'https://app.rapidpro.io', flows: [twoQuestions(flowUuid), impatient(impatientUuid)], campaigns: [], triggers: [], fields: [], groups: [] }, async () => {});
     assert.deepEqual(summary.flows.map((f) => f.created), [true, true]);
   });
-  after(async () => {
-    await m?.close();
-    await fake?.close();
-  });
+  after(() => closeMessagingWorld(world));
 
-  const sentTo = (phone: string) => fake.requests.filter((r) => r.form.get('to') === phone).map((r) => r.form.get('text'));
-  const reply = async (from: string, text: string) => {
-    const res = await m.app.inject({
-      method: 'POST', url: `/c/ex/${channelUuid}/receive`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ from, text }).toString(),
-    });
-    assert.equal(res.statusCode, 200, res.body);
-  };
+  const sentTo = (to: string) => sentTexts(fake, to);
+  const reply = (from: string, text: string) => exReceive(m.app, channelUuid, from, text);
   const startThroughApi = async (flow: string, name: string, phone: string) => {
     const contact = (await api.post('/api/v2/contacts.json', { name, urns: [`tel:${phone}`] })).json();
     const res = await api.post('/api/v2/flow_starts.json', { flow, contacts: [contact.uuid] });

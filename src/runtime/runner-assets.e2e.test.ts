@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { forEachDatabase } from '../testing/databases.ts';
-import { ApiClient, makeWorkspace, type TestWorkspace } from '../testing/api.ts';
-import { makeMessagingApp, waitUntil } from '../testing/msgs.ts';
-import { startFakeProvider, type FakeProvider } from '../channels/testing.ts';
-import { createChannel } from '../models/channels.ts';
+import { ApiClient, type TestWorkspace } from '../testing/api.ts';
+import { waitUntil, openMessagingWorld, closeMessagingWorld, sentTexts, exReceive, type MessagingWorld } from '../testing/msgs.ts';
+import type { FakeProvider } from '../channels/testing.ts';
 import { importDefinitions } from '../models/definitions.ts';
 import { conformanceDirIfPresent, SKIP_MESSAGE } from '../conformance/harness.ts';
 import { resumeWait } from './runner.ts';
@@ -36,33 +35,16 @@ if (!present) {
   const phone: string = scenario.contact.urns.find((u: string) => u.startsWith('tel:')).slice(4);
 
   forEachDatabase('runner asset flow (two_questions.json) imported and run through the API', (db) => {
-    let m: Awaited<ReturnType<typeof makeMessagingApp>>;
-    let ws: TestWorkspace;
-    let other: TestWorkspace;
-    let api: ApiClient;
-    let fake: FakeProvider;
-    let channelUuid: string;
+    let world: MessagingWorld | undefined;
+    let m: MessagingWorld['m'], ws: TestWorkspace, other: TestWorkspace, api: ApiClient, fake: FakeProvider, channelUuid: string;
     before(async () => {
-      m = await makeMessagingApp(db());
-      ws = await makeWorkspace(db().db);
-      other = await makeWorkspace(db().db);
-      api = new ApiClient(m.app, ws.admin.token);
-      fake = await startFakeProvider({ status: 200, body: 'ok' });
-      channelUuid = (await createChannel(db().db, ws.workspace, { type: 'EX', name: 'Fake EX', address: '+12065550000', country: 'US', config: { send_url: `${fake.url}/send`, method: 'POST' } })).uuid;
+      world = await openMessagingWorld(db(), { address: '+12065550000', country: 'US' });
+      ({ m, ws, other, api, fake, channelUuid } = world);
     });
-    after(async () => {
-      await m?.close();
-      await fake?.close();
-    });
+    after(() => closeMessagingWorld(world));
 
-    const sentTo = (to: string) => fake.requests.filter((r) => r.form.get('to') === to).map((r) => r.form.get('text'));
-    const reply = async (from: string, text: string) => {
-      const res = await m.app.inject({
-        method: 'POST', url: `/c/ex/${channelUuid}/receive`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ from, text }).toString(),
-      });
-      assert.equal(res.statusCode, 200, res.body);
-    };
+    const sentTo = (to: string) => sentTexts(fake, to);
+    const reply = (from: string, text: string) => exReceive(m.app, channelUuid, from, text);
     const runOf = async (contact: string) => (await api.get(`/api/v2/runs.json?contact=${contact}`)).json().results[0];
 
     test('the asset file imports as it is: the flow (spec 13, migrated) and its fields', async () => {

@@ -39,6 +39,9 @@ import type { Database } from '../db/open.ts';
 import { buildServer } from '../api/server.ts';
 import { createJobQueue } from '../jobs/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
+import { ApiClient, makeWorkspace, type TestWorkspace } from './api.ts';
+import { startFakeProvider, type FakeProvider } from '../channels/testing.ts';
+import { createChannel } from '../models/channels.ts';
 
 /** An app with a working job queue (workers polling fast), for end-to-end messaging tests. */
 export async function makeMessagingApp(d: Database, opts: { work?: boolean } = {}): Promise<{ app: FastifyInstance; jobs: JobQueue; close(): Promise<void> }> {
@@ -56,4 +59,49 @@ export async function waitUntil(cond: () => Promise<boolean> | boolean, ms = 20_
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * What most end-to-end messaging tests stand on: the app with job workers, a workspace and a
+ * second one (for isolation checks), an API client for the first, a fake provider, and an EX
+ * channel of the first workspace that sends to it.
+ */
+export interface MessagingWorld {
+  m: Awaited<ReturnType<typeof makeMessagingApp>>;
+  ws: TestWorkspace;
+  other: TestWorkspace;
+  api: ApiClient;
+  fake: FakeProvider;
+  channelUuid: string;
+}
+
+export async function openMessagingWorld(d: Database, channel: { address?: string; country?: string } = {}): Promise<MessagingWorld> {
+  const m = await makeMessagingApp(d);
+  const ws = await makeWorkspace(d.db);
+  const other = await makeWorkspace(d.db);
+  const fake = await startFakeProvider({ status: 200, body: 'ok' });
+  const { uuid: channelUuid } = await createChannel(d.db, ws.workspace, {
+    type: 'EX', name: 'Fake EX', address: channel.address ?? '+250788000000', ...(channel.country && { country: channel.country }),
+    config: { send_url: `${fake.url}/send`, method: 'POST' },
+  });
+  return { m, ws, other, api: new ApiClient(m.app, ws.admin.token), fake, channelUuid };
+}
+
+export async function closeMessagingWorld(w: MessagingWorld | undefined): Promise<void> {
+  await w?.m.close();
+  await w?.fake.close();
+}
+
+/** The texts the fake EX provider was asked to send to a number, in order. */
+export function sentTexts(fake: FakeProvider, to: string): (string | null)[] {
+  return fake.requests.filter((r) => r.form.get('to') === to).map((r) => r.form.get('text'));
+}
+
+/** A message from `from` through the EX channel's receive URL; asserts it was accepted. */
+export async function exReceive(app: FastifyInstance, channelUuid: string, from: string, text: string): Promise<void> {
+  const res = await app.inject({
+    method: 'POST', url: `/c/ex/${channelUuid}/receive`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ from, text }).toString(),
+  });
+  if (res.statusCode !== 200) throw new Error(`receive answered ${res.statusCode}: ${res.body}`);
 }

@@ -4,32 +4,20 @@ import { randomUUID } from 'node:crypto';
 import { insertMedia } from '../../models/media.ts';
 import { forEachDatabase } from '../../testing/databases.ts';
 import { ApiClient, makeWorkspace, listAll, type TestWorkspace } from '../../testing/api.ts';
-import { makeMessagingApp, waitUntil } from '../../testing/msgs.ts';
-import { startFakeProvider, type FakeProvider } from '../../channels/testing.ts';
-import { createChannel } from '../../models/channels.ts';
+import { waitUntil, openMessagingWorld, closeMessagingWorld, type MessagingWorld } from '../../testing/msgs.ts';
+import type { FakeProvider } from '../../channels/testing.ts';
 import { updateWorkspace } from '../../models/workspaces.ts';
 
 const ENDPOINT = '/api/v2/broadcasts.json';
 
 forEachDatabase('broadcasts endpoint', (db) => {
-  let m: Awaited<ReturnType<typeof makeMessagingApp>>;
-  let ws: TestWorkspace;
-  let other: TestWorkspace;
-  let api: ApiClient;
-  let fake: FakeProvider;
-  let channelUuid: string;
+  let world: MessagingWorld | undefined;
+  let m: MessagingWorld['m'], ws: TestWorkspace, other: TestWorkspace, api: ApiClient, fake: FakeProvider, channelUuid: string;
   before(async () => {
-    m = await makeMessagingApp(db());
-    ws = await makeWorkspace(db().db);
-    other = await makeWorkspace(db().db);
-    api = new ApiClient(m.app, ws.admin.token);
-    fake = await startFakeProvider({ status: 200, body: 'ok' });
-    channelUuid = (await createChannel(db().db, ws.workspace, { type: 'EX', name: 'Fake EX', address: '+250788000000', config: { send_url: `${fake.url}/send`, method: 'POST' } })).uuid;
+    world = await openMessagingWorld(db());
+    ({ m, ws, other, api, fake, channelUuid } = world);
   });
-  after(async () => {
-    await m?.close();
-    await fake?.close();
-  });
+  after(() => closeMessagingWorld(world));
 
   test('a broadcast reaches the fake provider with per-contact text, and its status completes', async () => {
     const g = (await api.post('/api/v2/groups.json', { name: 'Reporters' })).json();
