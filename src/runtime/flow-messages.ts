@@ -1,6 +1,6 @@
-// The messaging sink's batch form (MessageSink.queueFlowMessagesBatch): the `msg_created` events
-// of many contacts' sprints become outgoing messages with the same rules as queueFlowMessages in
-// runtime/messaging.ts (engine's URN and channel, unsendable ones failed), in one insert per flow
+// The messaging sink's flow messages (MessageSink.queueFlowMessages and its batch form): the
+// `msg_created` events of contacts' sprints become outgoing messages on the URN and channel the
+// engine chose (unsendable ones failed), in one insert per flow
 // and one send-job enqueue, with URN, channel and flow ids taken from what the runtime already
 // loaded instead of three lookups per contact.
 import type { Kysely } from 'kysely';

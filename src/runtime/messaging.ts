@@ -5,9 +5,8 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { HttpClient } from '../channels/http.ts';
 import { shareChannelRateLimits } from '../channels/ratelimit.ts';
 import { BROADCAST_BATCH_JOB, BROADCAST_JOB, expandBroadcast, runBroadcastBatch, type BroadcastBatchJob, type BroadcastJob } from './broadcasts.ts';
-import { SEND_JOB, queueSendJobs, sendMessages, type SendJob } from './sender.ts';
+import { SEND_JOB, sendMessages, type SendJob } from './sender.ts';
 import type { MessageSink } from './events.ts';
-import { insertOutgoing, type NewOutgoing } from '../models/msgs.ts';
 import { queueFlowMessagesBatch } from './flow-messages.ts';
 
 export interface MessagingOptions {
@@ -58,33 +57,9 @@ export function defineMessagingJobs(queue: JobQueue, db: Kysely<DB>, opts: Messa
  */
 export function messagingSink(jobs: JobQueue | undefined): MessageSink {
   return {
-    async queueFlowMessages(tx, ws, contactId, events, flowUuid) {
-      const created = events.filter((e) => e.type === 'msg_created' && e.msg);
-      if (!created.length) return;
-      const identities = [...new Set(created.map((e) => String(e.msg.urn ?? '').split(/[?#]/)[0]).filter(Boolean))];
-      const channelUuids = [...new Set(created.map((e) => e.msg.channel?.uuid).filter(Boolean))] as string[];
-      const [urns, channels, flow] = await Promise.all([
-        identities.length ? tx.selectFrom('contact_urns').select(['id', 'identity']).where('org_id', '=', ws.id).where('identity', 'in', identities).execute() : [],
-        channelUuids.length ? tx.selectFrom('channels').select(['id', 'uuid']).where('org_id', '=', ws.id).where('uuid', 'in', channelUuids).where('is_active', '=', true).execute() : [],
-        flowUuid ? tx.selectFrom('flows').select('id').where('org_id', '=', ws.id).where('uuid', '=', flowUuid).executeTakeFirst() : undefined,
-      ]);
-      const urnId = new Map(urns.map((u) => [u.identity, u.id]));
-      const channelId = new Map(channels.map((c) => [c.uuid, c.id]));
-      const msgs: NewOutgoing[] = created.map((e) => {
-        const m = e.msg;
-        const uId = urnId.get(String(m.urn ?? '').split(/[?#]/)[0]) ?? null;
-        const chId = m.channel?.uuid ? channelId.get(m.channel.uuid) ?? null : null;
-        const sendable = !m.unsendable_reason && uId !== null && chId !== null && !ws.isSuspended;
-        return {
-          uuid: m.uuid, contactId, urnId: uId, channelId: sendable ? chId : null, text: m.text ?? '', attachments: m.attachments ?? [],
-          quickReplies: (m.quick_replies ?? []).map((q: any) => (typeof q === 'string' ? { type: 'text', text: q } : q)),
-          status: sendable ? 'Q' : 'F',
-          failedReason: sendable ? null : ws.isSuspended ? 'S' : m.unsendable_reason === 'contact_blocked' || m.unsendable_reason === 'contact_stopped' || m.unsendable_reason === 'contact_archived' ? 'C' : 'D',
-        };
-      });
-      const inserted = await insertOutgoing(tx, ws.id, msgs, { flowId: flow?.id ?? null, highPriority: true });
-      await queueSendJobs(jobs, tx, ws.id, inserted);
-    },
+    // one contact's sprint is a batch of one, with no asset ids known beforehand
+    queueFlowMessages: (tx, ws, contactId, events, flowUuid) =>
+      queueFlowMessagesBatch(jobs, tx, ws, [{ contactId, events, flowUuid }], { flowIds: new Map(), channelIds: new Map() }),
     queueFlowMessagesBatch: (tx, ws, items, ids) => queueFlowMessagesBatch(jobs, tx, ws, items, ids),
     async labelInput(tx, ws, msgUuid, labels) {
       if (!labels.length) return;
