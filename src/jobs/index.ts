@@ -6,7 +6,7 @@ import { EVALUATE_GROUP_JOB, evaluateSmartGroup } from '../models/smart-groups.t
 import { START_FLOW_JOB, START_FLOW_BATCH_JOB } from '../models/flow-starts.ts';
 import { runFlowStart, runFlowStartBatch } from '../runtime/starts.ts';
 import type { MessageSink } from '../runtime/events.ts';
-import { WAIT_JOB, fireWaitJob, type WaitJob } from '../runtime/waits.ts';
+import { WAIT_JOB, fireWaitJob, sweepDueWaits, type WaitJob } from '../runtime/waits.ts';
 import { resumeWait } from '../runtime/runner.ts';
 import { defineMessagingJobs, messagingSink, type MessagingOptions } from '../runtime/messaging.ts';
 
@@ -39,8 +39,10 @@ export function createJobQueue(d: { pool: pg.Pool; db: Kysely<DB> }, opts: JobQu
   });
   queue.define<WaitJob>({
     name: WAIT_JOB,
-    handler: async (job) => { await fireWaitJob(runtime, (ws, contactId, kind) => resumeWait(runtime, ws, contactId, kind), job); },
+    handler: async (job) => { await fireWaitJob(runtime, (ws, contactId, kind, expected) => resumeWait(runtime, ws, contactId, kind, expected), job); },
   });
+  // the schedule of wait timeouts and expirations is the sessions table (runtime/waits.ts)
+  queue.every('wait sweep', Number(process.env.RAPIDPRO_WAIT_SWEEP_SECONDS ?? 1), () => sweepDueWaits(d.db, queue));
   defineMessagingJobs(queue, d.db, opts.messaging);
   return queue;
 }

@@ -56,6 +56,10 @@ export class JobQueue {
   /** This process's polling loops per queue, to wake them when we know work was just committed. */
   private workerIds = new Map<string, string[]>();
   private started = false;
+  private periodic: { name: string; seconds: number; task: () => Promise<unknown> }[] = [];
+  private timers = new Set<NodeJS.Timeout>();
+  private running = new Set<Promise<unknown>>();
+  private working = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -76,6 +80,28 @@ export class JobQueue {
 
   define<T>(spec: JobSpec<T>): void {
     this.specs.set(spec.name, spec);
+  }
+
+  /**
+   * A task each working process runs every `seconds` (a sweep for due work that lives in rows, not
+   * jobs). Runs never overlap; a failed run is tried again at the next tick.
+   */
+  every(name: string, seconds: number, task: () => Promise<unknown>): void {
+    this.periodic.push({ name, seconds, task });
+  }
+
+  private schedule(p: { name: string; seconds: number; task: () => Promise<unknown> }): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.working) return;
+      const run = p.task().catch((e) => console.error(`periodic task ${p.name} failed:`, e)).finally(() => {
+        this.running.delete(run);
+        if (this.working) this.schedule(p);
+      });
+      this.running.add(run);
+    }, p.seconds * 1000);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   /** Creates the schema and queues; call before enqueueing. */
@@ -112,6 +138,10 @@ export class JobQueue {
         );
         this.workerIds.set(spec.name, [...(this.workerIds.get(spec.name) ?? []), workerId]);
       }
+    }
+    if (!this.working) {
+      this.working = true;
+      for (const p of this.periodic) this.schedule(p);
     }
   }
 
@@ -153,6 +183,10 @@ export class JobQueue {
   private wakeTurn = 0;
 
   async stop(): Promise<void> {
+    this.working = false;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all(this.running);
     this.workerIds.clear();
     if (!this.started) return;
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });

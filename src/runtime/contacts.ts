@@ -37,8 +37,11 @@ export async function loadRuntimeContacts(db: Kysely<DB>, orgId: number, ids: nu
 /** What resuming a contact's waiting session reads before running the engine. */
 export interface ResumeState {
   contact: RuntimeContact;
-  /** The waiting session, if any. */
-  waiting: { id: number; output: unknown; current_flow_id: number | null } | null;
+  /**
+   * The waiting session, if any. `version` (when its wait began, as text to the microsecond) tells
+   * this wait from any later one of the same session: writing the resumed session checks it.
+   */
+  waiting: { id: number; output: unknown; current_flow_id: number | null; version: string | null } | null;
   /** The workspace's asset version (runtime/assets.ts). */
   assetVersion: string | null;
 }
@@ -48,10 +51,10 @@ export interface ResumeState {
  * needs all three before the engine runs. Null when the contact is gone.
  */
 export async function loadResumeState(db: Kysely<DB>, orgId: number, contactId: number): Promise<ResumeState | null> {
-  const r = await sql<Row & { asset_version: string | null; session_id: number | null; session_output: unknown; session_flow_id: number | null }>`
+  const r = await sql<Row & { asset_version: string | null; session_id: number | null; session_output: unknown; session_flow_id: number | null; session_version: string | null }>`
     ${contactSelect(orgId)},
       (SELECT version::text FROM asset_versions WHERE org_id = ${orgId}) AS asset_version,
-      w.id AS session_id, w.output AS session_output, w.current_flow_id AS session_flow_id
+      w.id AS session_id, w.output AS session_output, w.current_flow_id AS session_flow_id, w.wait_started_on::text AS session_version
     FROM contacts c
     LEFT JOIN flow_sessions w ON w.contact_id = c.id AND w.org_id = ${orgId} AND w.status = 'W'
     WHERE c.org_id = ${orgId} AND c.id = ${contactId}`.execute(db);
@@ -59,7 +62,9 @@ export async function loadResumeState(db: Kysely<DB>, orgId: number, contactId: 
   if (!row) return null;
   return {
     contact: toRuntimeContact(row),
-    waiting: row.session_id !== null ? { id: row.session_id, output: row.session_output, current_flow_id: row.session_flow_id } : null,
+    waiting: row.session_id !== null
+      ? { id: row.session_id, output: row.session_output, current_flow_id: row.session_flow_id, version: row.session_version }
+      : null,
     assetVersion: row.asset_version,
   };
 }

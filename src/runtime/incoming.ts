@@ -17,6 +17,7 @@ import { getOrCreateContactsByUrns, knownContactByUrn } from './urn-contacts.ts'
 import { toChannel } from './sender.ts';
 import { messagingSink } from './messaging.ts';
 import { loadResumeState } from './contacts.ts';
+import { SessionConflictError } from './sessions.ts';
 import { resumeSessionWithMessage, startFromMessage, startFromChannelEvent } from './runner.ts';
 import { messageTriggersCached } from './assets.ts';
 import { messageTriggerToFire, findChannelEventTrigger } from '../models/triggers.ts';
@@ -109,7 +110,21 @@ async function touchChannel(db: Kysely<DB>, channelId: number): Promise<void> {
 
 interface Received { id: number; contactId: number; event: IncomingMsgEvent; urn: string }
 
+/** Runs of handToRuntime that found the contact's session moved on meanwhile (SessionConflictError) are done again. */
+const HANDLING_ATTEMPTS = 3;
+
 async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: Received, jobs?: JobQueue): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handOnce(db, ws, channel, r, jobs);
+    } catch (e) {
+      // a timeout or another message resumed the session first: decide again on what is there now
+      if (!(e instanceof SessionConflictError) || attempt >= HANDLING_ATTEMPTS) throw e;
+    }
+  }
+}
+
+async function handOnce(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: Received, jobs?: JobQueue): Promise<void> {
   const deps = { db, sink: messagingSink(jobs), jobs };
   // the waiting session read with everything resuming it needs, in one statement
   const state = await loadResumeState(db, ws.id, r.contactId);

@@ -9,7 +9,6 @@ import { persistSprints } from './sessions.ts';
 import { applySprintEvents, type MessageSink } from './events.ts';
 import { bulkInterrupt } from '../models/contacts.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { scheduleWaitJobsBatch } from './waits.ts';
 
 /** What the runtime needs from the outside world. */
 export interface RuntimeDeps {
@@ -18,7 +17,7 @@ export interface RuntimeDeps {
   sink: MessageSink | null;
   services?: EngineServices;
   clock?: () => Date;
-  /** Schedules wait timeouts and expirations as jobs; without it nothing fires them. */
+  /** The job queue (message sends; its workers also fire due wait timeouts and expirations, runtime/waits.ts). */
   jobs?: JobQueue;
 }
 
@@ -42,6 +41,8 @@ interface Sprint {
   contact?: RuntimeContact;
   /** The stored incoming message the sprint handled, and the flow to record on it. */
   input?: HandledInput;
+  /** The version of the wait a resumed session was in (ResumeState). */
+  waitVersion?: string | null;
 }
 
 const sessionFlowUuid = (result: SprintResult): string | null => {
@@ -51,8 +52,10 @@ const sessionFlowUuid = (result: SprintResult): string | null => {
 };
 
 /**
- * Writes sprints in one transaction: their contact changes and messages, sessions and runs, the
- * jobs of their waits and, for a flow start, the interruption of the contacts' earlier sessions.
+ * Writes sprints in one transaction: their contact changes and messages, sessions and runs (with
+ * when their waits time out and expire, which is all that schedules those: runtime/waits.ts) and,
+ * for a flow start, the interruption of the contacts' earlier sessions. A resumed session that
+ * moved on meanwhile rolls it all back (SessionConflictError).
  */
 async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAssets, sprints: Sprint[], interrupt = false): Promise<void> {
   if (!sprints.length) return;
@@ -60,16 +63,12 @@ async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAsse
     if (interrupt) await bulkInterrupt(tx, ws.id, null, sprints.map((s) => s.contactId));
     const events = sprints.map((s) => ({ contactId: s.contactId, events: s.result.events as any[], flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds }));
     await applySprintEvents(tx, ws, events, deps.sink, wa);
-    const saved = await persistSprints(tx, ws.id, sprints.map((s) => ({
+    await persistSprints(tx, ws.id, sprints.map((s) => ({
       contactId: s.contactId, result: s.result, sessionId: s.sessionId, startId: s.startId ?? null,
       // after an interruption the contact's flow is whatever this sprint left, always written
       currentFlowId: interrupt ? undefined : s.contact?.currentFlowId,
-      input: s.input,
+      input: s.input, waitVersion: s.waitVersion,
     })), wa.flowIds);
-    if (deps.jobs) {
-      const waits = saved.flatMap((p, i) => (p.status === 'W' ? [{ contactId: sprints[i].contactId, sessionId: p.id, timeoutOn: p.timeoutOn, expiresOn: p.expiresOn }] : []));
-      if (waits.length) await scheduleWaitJobsBatch(tx, deps.jobs, ws.id, waits);
-    }
   });
 }
 
@@ -196,10 +195,16 @@ async function startFromTrigger(
   return true;
 }
 
-/** Resumes a waiting session whose timeout (kind 'timeout') or expiry (kind 'expiration') came due. */
-export async function resumeWait(deps: RuntimeDeps, ws: Workspace, contactId: number, kind: 'timeout' | 'expiration'): Promise<boolean> {
+/**
+ * Resumes a waiting session whose timeout (kind 'timeout') or expiry (kind 'expiration') came due.
+ * With `expected`, only that session in that wait (runtime/waits.ts): false when it has moved on.
+ */
+export async function resumeWait(
+  deps: RuntimeDeps, ws: Workspace, contactId: number, kind: 'timeout' | 'expiration', expected?: { sessionId: number; version: string },
+): Promise<boolean> {
   const state = await loadResumeState(deps.db, ws.id, contactId);
   if (!state?.waiting) return false;
+  if (expected && (state.waiting.id !== expected.sessionId || state.waiting.version !== expected.version)) return false;
   const clock = deps.clock ?? (() => new Date());
   const type = kind === 'timeout' ? 'wait_timeout' : 'wait_expiration';
   return resume(deps, ws, state, { type, resumed_on: isoNow(clock) });
@@ -212,6 +217,6 @@ async function resume(deps: RuntimeDeps, ws: Workspace, state: ResumeState, resu
   const wa = await workspaceAssetsCached(deps.db, ws.id, state.assetVersion);
   const engine = newEngine(deps.services);
   const result = await engine.resume(waiting!.output, wa.assets, workspaceEnvironment(ws, clock), contact.json, resumeJSON);
-  await commitSprints(deps, ws, wa, [{ contactId, result, sessionId: waiting!.id, contact, input }]);
+  await commitSprints(deps, ws, wa, [{ contactId, result, sessionId: waiting!.id, contact, input, waitVersion: waiting!.version }]);
   return true;
 }

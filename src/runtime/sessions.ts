@@ -25,6 +25,22 @@ export interface SprintToPersist {
   currentFlowId?: number | null;
   /** The stored incoming message the sprint handled, and the flow to record on it. */
   input?: { msgId: number; flowId: number | null };
+  /**
+   * For a resumed session: the version of the wait it was resumed from (ResumeState). The session
+   * is written only if it still waits in that wait; otherwise SessionConflictError.
+   */
+  waitVersion?: string | null;
+}
+
+/**
+ * A resumed session had moved on when its sprint was written (another reply, a timeout or an
+ * interruption got there first): the caller's transaction must roll back, so nothing of the
+ * sprint (its messages, its contact changes) is kept.
+ */
+export class SessionConflictError extends Error {
+  constructor(readonly sessionIds: number[]) {
+    super(`flow sessions ${sessionIds.join(', ')} changed while being resumed`);
+  }
 }
 
 /**
@@ -66,12 +82,14 @@ export async function persistSprints(tx: Kysely<DB>, orgId: number, items: Sprin
         timeoutOn = e.timeout_seconds ? new Date(Date.parse(e.created_on) + e.timeout_seconds * 1000) : null;
       }
     }
+    // as mailroom: a timeout that would come after the expiry never fires
+    if (timeoutOn && expiresOn && timeoutOn.getTime() > Date.parse(expiresOn)) timeoutOn = null;
     const waiting = status === 'W';
     sessionRows.push({
       id: item.sessionId, uuid: session.uuid, contact_id: item.contactId, status, output: json, current_flow_id: currentFlowId,
       wait_expires_on: waiting ? expiresOn : null, timeout_on: waiting ? timeoutOn : null,
       contact_changed: item.currentFlowId === undefined || item.currentFlowId !== currentFlowId,
-      input_msg_id: item.input?.msgId ?? null, input_flow_id: item.input?.flowId ?? null,
+      input_msg_id: item.input?.msgId ?? null, input_flow_id: item.input?.flowId ?? null, wait_version: item.waitVersion ?? null,
     });
     for (const r of runs) {
       const flowId = ids.get(r.flow.uuid);
@@ -97,7 +115,8 @@ export async function persistSprints(tx: Kysely<DB>, orgId: number, items: Sprin
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(sessionRows)}::jsonb) AS x(
         id bigint, uuid uuid, contact_id bigint, status text, output jsonb, current_flow_id bigint,
-        wait_expires_on timestamptz, timeout_on timestamptz, contact_changed boolean, input_msg_id bigint, input_flow_id bigint)
+        wait_expires_on timestamptz, timeout_on timestamptz, contact_changed boolean, input_msg_id bigint, input_flow_id bigint,
+        wait_version timestamptz)
     ),
     inserted AS (
       INSERT INTO flow_sessions (uuid, org_id, contact_id, status, output, current_flow_id, ended_on, wait_started_on, wait_expires_on, timeout_on)
@@ -111,6 +130,7 @@ export async function persistSprints(tx: Kysely<DB>, orgId: number, items: Sprin
         ended_on = CASE WHEN i.status = 'W' THEN NULL ELSE clock_timestamp() END,
         wait_started_on = CASE WHEN i.status = 'W' THEN clock_timestamp() END, wait_expires_on = i.wait_expires_on, timeout_on = i.timeout_on
       FROM input i WHERE s.id = ANY(${sessionIds}::bigint[]) AND s.id = i.id
+        AND s.status = 'W' AND (i.wait_version IS NULL OR s.wait_started_on = i.wait_version)
       RETURNING s.id, s.uuid
     ),
     sessions AS (SELECT id, uuid FROM inserted UNION ALL SELECT id, uuid FROM updated),
@@ -133,6 +153,9 @@ export async function persistSprints(tx: Kysely<DB>, orgId: number, items: Sprin
       WHERE m.org_id = ${orgId} AND m.id = ANY(${inputMsgIds}::bigint[]) AND m.id = i.input_msg_id AND i.input_flow_id IS NOT NULL
     )
     SELECT id::bigint AS id, uuid::text AS uuid FROM sessions`.execute(tx);
+  const written = new Set(saved.rows.map((r) => Number(r.id)));
+  const moved = sessionIds.filter((id) => !written.has(Number(id)));
+  if (moved.length) throw new SessionConflictError(moved);
   const idByUuid = new Map(saved.rows.map((r) => [r.uuid, Number(r.id)]));
   prepared.forEach((p, i) => {
     out[i].id = idByUuid.get(p.session.uuid) ?? p.item.sessionId ?? 0;

@@ -1,11 +1,16 @@
-// Wait timeouts and run expirations (engine.md §5.8) fire from durable jobs: when a sprint leaves a
-// session waiting, a job is enqueued in the same transaction to run at the timeout and another at
-// the expiry. A job only acts while the session still waits with the same wait (the same due
-// time), so jobs made stale by a reply, an interruption or a newer wait do nothing.
-import type { Kysely } from 'kysely';
+// Wait timeouts and run expirations (engine.md §5.8). The durable schedule is the session row
+// itself: a sprint that leaves a session waiting writes when its wait times out (`timeout_on`) and
+// expires (`wait_expires_on`) in the statement that stores the session, so scheduling costs
+// nothing. Each worker process sweeps for due waits every second (as mailroom's cron tasks scan
+// sessions) and hands each to a job that resumes it. A wait is identified by when it began
+// (`wait_started_on`, its version): a job for a wait that has since been answered, interrupted or
+// replaced does nothing, and writing the resumed session checks the version again
+// (SessionConflictError), so a reply and a timeout racing each other cannot both resume it.
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
-import { getWorkspace } from '../models/workspaces.ts';
+import { getWorkspace, type Workspace } from '../models/workspaces.ts';
+import { SessionConflictError } from './sessions.ts';
 
 export const WAIT_JOB = 'flow_wait';
 
@@ -16,56 +21,80 @@ export interface WaitJob {
   contactId: number;
   sessionId: number;
   kind: WaitKind;
-  /** When it was due, ISO: must still equal the session's timeout_on / wait_expires_on. */
-  at: string;
+  /** The wait's version: the session's wait_started_on as text, to the microsecond. */
+  version: string;
 }
 
-/** A session left waiting, with when its wait times out / expires. */
-export interface WaitToSchedule {
-  contactId: number;
-  sessionId: number;
-  timeoutOn: Date | null;
-  expiresOn: Date | null;
-}
+/** Sessions handed over per sweep statement; a sweep repeats while it finds this many. */
+const SWEEP_BATCH = 500;
 
 /**
- * Enqueues the timeout and expiry jobs of sessions left waiting, in the caller's transaction (as
- * mailroom: never a timeout that would fall after the expiry). Jobs due within the same second go
- * in one statement to run at the end of that second (a job acts only once its wait is due, and a
- * second late is within the queue's polling anyway); a single session keeps its exact time.
+ * How long a handed-over wait is left alone. The sweep moves the due time this far ahead in the
+ * statement that finds it, so other sweepers skip it while its job runs; if the job is lost (a
+ * queue wiped, retries exhausted) the wait comes due again and is handed over anew.
  */
-export async function scheduleWaitJobsBatch(tx: Kysely<DB>, jobs: JobQueue, orgId: number, waits: WaitToSchedule[]): Promise<void> {
-  const groups = new Map<number, WaitJob[]>();
-  for (const w of waits) {
-    const timeoutOn = w.timeoutOn && w.expiresOn && w.timeoutOn > w.expiresOn ? null : w.timeoutOn;
-    const items: [WaitKind, Date | null][] = [['timeout', timeoutOn], ['expiration', w.expiresOn]];
-    for (const [kind, at] of items) {
-      if (!at || Number.isNaN(at.getTime())) continue;
-      const runAt = waits.length === 1 ? at.getTime() : Math.ceil(at.getTime() / 1000) * 1000;
-      const list = groups.get(runAt) ?? [];
-      list.push({ orgId, contactId: w.contactId, sessionId: w.sessionId, kind, at: at.toISOString() });
-      groups.set(runAt, list);
-    }
-  }
-  for (const [runAt, list] of groups) await jobs.enqueueMany(WAIT_JOB, list, { tx, startAfter: new Date(runAt) });
-}
-
-const sameInstant = (a: unknown, iso: string) => a != null && Math.abs(new Date(a as string | Date).getTime() - Date.parse(iso)) < 1;
+const LEASE = '10 minutes';
 
 /**
- * Handles a due wait job: resumes the session with wait_timeout / wait_expiration when it still
- * waits with the wait the job was made for. Returns whether it resumed anything.
+ * Hands every due wait to a WAIT_JOB: finds due sessions (an expiry that is due wins over a
+ * timeout), moves their due time a lease ahead and enqueues their jobs, in one transaction per
+ * batch. Rows another sweeper holds are skipped. Returns how many were handed over.
+ */
+export async function sweepDueWaits(db: Kysely<DB>, jobs: JobQueue, batch = SWEEP_BATCH): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await db.transaction().execute(async (tx) => {
+      const due = await sql<{ id: string; org_id: string; contact_id: string; version: string; kind: WaitKind }>`
+        WITH due AS (
+          SELECT id, CASE WHEN wait_expires_on <= now() THEN 'expiration' ELSE 'timeout' END AS kind
+            FROM flow_sessions
+           WHERE status = 'W' AND (wait_expires_on <= now() OR timeout_on <= now())
+           LIMIT ${batch}
+             FOR UPDATE SKIP LOCKED
+        )
+        UPDATE flow_sessions s
+           SET timeout_on = CASE WHEN due.kind = 'timeout' THEN now() + ${LEASE}::interval ELSE s.timeout_on END,
+               wait_expires_on = CASE WHEN due.kind = 'expiration' THEN now() + ${LEASE}::interval ELSE s.wait_expires_on END
+          FROM due WHERE s.id = due.id
+        RETURNING s.id, s.org_id, s.contact_id, s.wait_started_on::text AS version, due.kind`.execute(tx);
+      if (!due.rows.length) return 0;
+      await jobs.enqueueMany<WaitJob>(WAIT_JOB, due.rows.map((r) => ({
+        orgId: Number(r.org_id), contactId: Number(r.contact_id), sessionId: Number(r.id), kind: r.kind, version: r.version,
+      })), { tx });
+      return due.rows.length;
+    });
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+/**
+ * Handles a due wait: resumes the session with wait_timeout / wait_expiration while it still
+ * waits in the wait the job was made for. A wait that cannot be resumed (its workspace or contact
+ * is gone) is no longer swept. Returns whether it resumed anything.
  */
 export async function fireWaitJob(
   deps: { db: Kysely<DB> },
-  resumeWait: (ws: NonNullable<Awaited<ReturnType<typeof getWorkspace>>>, contactId: number, kind: WaitKind) => Promise<boolean>,
+  resumeWait: (ws: Workspace, contactId: number, kind: WaitKind, expected: { sessionId: number; version: string }) => Promise<boolean>,
   job: WaitJob,
 ): Promise<boolean> {
-  const s = await deps.db.selectFrom('flow_sessions').select(['id', 'status', 'contact_id', 'timeout_on', 'wait_expires_on'])
-    .where('org_id', '=', job.orgId).where('id', '=', job.sessionId).executeTakeFirst();
-  if (!s || s.status !== 'W' || s.contact_id !== job.contactId) return false;
-  if (!sameInstant(job.kind === 'timeout' ? s.timeout_on : s.wait_expires_on, job.at)) return false;
+  const s = await sql<{ current: boolean }>`
+    SELECT (status = 'W' AND contact_id = ${job.contactId} AND wait_started_on = ${job.version}::timestamptz) AS current
+      FROM flow_sessions WHERE org_id = ${job.orgId} AND id = ${job.sessionId}`.execute(deps.db);
+  if (!s.rows[0]?.current) return false;
   const ws = await getWorkspace(deps.db, job.orgId);
-  if (!ws) return false;
-  return resumeWait(ws, job.contactId, job.kind);
+  let resumed = false;
+  try {
+    resumed = ws ? await resumeWait(ws, job.contactId, job.kind, { sessionId: job.sessionId, version: job.version }) : false;
+  } catch (e) {
+    // a reply or an interruption got there first: this wait is over
+    if (e instanceof SessionConflictError) return false;
+    throw e;
+  }
+  if (!resumed) {
+    const column = job.kind === 'timeout' ? sql`timeout_on` : sql`wait_expires_on`;
+    await sql`UPDATE flow_sessions SET ${column} = NULL
+               WHERE org_id = ${job.orgId} AND id = ${job.sessionId} AND status = 'W' AND wait_started_on = ${job.version}::timestamptz`.execute(deps.db);
+  }
+  return resumed;
 }
