@@ -23,9 +23,9 @@ export function canSend(ch: Channel): boolean {
   return ch.roles === undefined || ch.roles === null || ch.roles.includes('S');
 }
 
-export function channelForURN(urn: string, channels: Channel[], affinityUuid?: string | null): Channel | undefined {
+export function channelForURN<C extends Channel>(urn: string, channels: C[], affinityUuid?: string | null): C | undefined {
   const scheme = urnScheme(urn);
-  const supports = (ch: Channel) => ch.schemes.includes(scheme) && canSend(ch);
+  const supports = (ch: C) => ch.schemes.includes(scheme) && canSend(ch);
   if (affinityUuid) {
     const preferred = channels.find((c) => c.uuid === affinityUuid);
     if (preferred && supports(preferred)) return preferred;
@@ -37,7 +37,7 @@ export function channelForURN(urn: string, channels: Channel[], affinityUuid?: s
   const inCountry = candidates.filter((ch) => !(ch.country && country && ch.country !== country));
   if (inCountry.length <= 1) return inCountry[0];
   const number = path.replace(/^\+/, '');
-  let best: Channel | undefined;
+  let best: C | undefined;
   let max = -1;
   for (const ch of inCountry) {
     const prefix = ch.address.replace(/^\+/, '');
@@ -53,9 +53,15 @@ export function channelForURN(urn: string, channels: Channel[], affinityUuid?: s
 
 /** The first of the contact's URNs (priority order) that some channel can send to, or null (→ failed, reason D). */
 export function selectRoute(urns: ContactURN[], channels: Channel[]): Route | null {
+  const r = routeOf(urns, channels);
+  return r && { urn: r.urn.urn, channel: r.channel };
+}
+
+/** selectRoute for callers that carry their own URN and channel records (database rows): those are returned. */
+export function routeOf<U extends ContactURN, C extends Channel>(urns: U[], channels: C[]): { urn: U; channel: C } | null {
   for (const u of urns) {
     const channel = channelForURN(u.urn, channels, u.channelUuid);
-    if (channel) return { urn: u.urn, channel };
+    if (channel) return { urn: u, channel };
   }
   return null;
 }

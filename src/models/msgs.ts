@@ -1,5 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { routeOf } from '../channels/selection.ts';
+import type { Channel } from '../channels/types.ts';
 
 /**
  * The message aggregate: incoming and outgoing messages, their labels and visibility, routing to a
@@ -95,20 +97,28 @@ export async function urnsOfContacts(db: Db, orgId: number, contactIds: number[]
   return out;
 }
 
-const canSend = (c: ChannelRow, scheme: string) => c.roles.includes('S') && c.schemes.includes(scheme);
+type RoutingChannel = Channel & { row: ChannelRow };
 
 /**
- * The route of a contact: its first URN (by priority) that an active sending channel serves, with
- * that channel — the URN's preferred channel (affinity) when it can send to the URN, else the
- * workspace's first channel for the URN's scheme.
+ * A workspace's active channels prepared for routing contacts with the one selection logic of
+ * channels/selection.ts (affinity, then scheme, number country and longest address prefix), so a
+ * caller routing many contacts (a broadcast batch) converts the channel list once.
  */
-export function chooseRoute(urns: RoutableUrn[], channels: ChannelRow[]): { urn: RoutableUrn; channel: ChannelRow } | null {
-  for (const urn of urns) {
-    const preferred = urn.channel_id !== null ? channels.find((c) => c.id === urn.channel_id && canSend(c, urn.scheme)) : undefined;
-    const channel = preferred ?? channels.find((c) => canSend(c, urn.scheme));
-    if (channel) return { urn, channel };
-  }
-  return null;
+export function channelRouter(channels: ChannelRow[]): { route(urns: RoutableUrn[]): { urn: RoutableUrn; channel: ChannelRow } | null } {
+  const candidates: RoutingChannel[] = channels.map((row) => ({
+    uuid: row.uuid, type: row.channel_type, name: row.name, address: row.address, country: row.country || null,
+    config: row.config ?? {}, schemes: row.schemes, roles: row.roles, row,
+  }));
+  const uuidById = new Map(channels.map((c) => [c.id, c.uuid]));
+  return {
+    route(urns) {
+      // the path is encoded because selection.ts reads URNs as `scheme:path[?query][#display]`
+      const r = routeOf(urns.map((u) => ({
+        urn: `${u.scheme}:${encodeURIComponent(u.path)}`, channelUuid: u.channel_id !== null ? uuidById.get(u.channel_id) ?? null : null, row: u,
+      })), candidates);
+      return r && { urn: r.urn.row, channel: r.channel.row };
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { getWorkspace, type Workspace } from '../models/workspaces.ts';
 import { contentForContact, insertBroadcastBatch, type Translation } from '../models/broadcasts.ts';
-import { activeChannels, chooseRoute, urnsOfContacts, type ChannelRow, type NewOutgoing } from '../models/msgs.ts';
+import { activeChannels, channelRouter, urnsOfContacts, type NewOutgoing } from '../models/msgs.ts';
 import { toUrn } from '../models/urns.ts';
 import { readAssets, type SessionAssets } from '../engine/flows/assets.ts';
 import { Contact } from '../engine/flows/core/contact.ts';
@@ -76,7 +76,7 @@ export async function expandBroadcast(db: Kysely<DB>, jobs: JobQueue, { orgId, b
 interface BroadcastPlan {
   ws: Workspace;
   env: ReturnType<typeof workspaceEnvironment>;
-  channels: ChannelRow[];
+  router: ReturnType<typeof channelRouter>;
   assets: SessionAssets | null;
   expires: number;
 }
@@ -102,7 +102,7 @@ function broadcastPlan(db: Kysely<DB>, orgId: number, broadcastId: number, needs
         activeChannels(db, orgId),
         needsContext ? loadAssets(db, orgId).then((a) => readAssets(a)) : null,
       ]);
-      return { ws, env: workspaceEnvironment(ws), channels, assets, expires: Date.now() + PLAN_TTL_MS };
+      return { ws, env: workspaceEnvironment(ws), router: channelRouter(channels), assets, expires: Date.now() + PLAN_TTL_MS };
     })();
     cache.set(broadcastId, plan);
   }
@@ -136,7 +136,7 @@ export async function runBroadcastBatch(db: Kysely<DB>, jobs: JobQueue, job: Bro
 async function buildBatchMessages(
   db: Kysely<DB>, plan: BroadcastPlan, translations: Record<string, Translation>, baseLanguage: string, contactIds: number[],
 ): Promise<NewOutgoing[]> {
-  const { ws, env, channels, assets } = plan;
+  const { ws, env, router, assets } = plan;
   const [contacts, urns, engineContacts] = await Promise.all([
     db.selectFrom('contacts').select(['id', 'language', 'status'])
       .where('org_id', '=', ws.id).where('id', 'in', contactIds).where('is_active', '=', true).orderBy('id').execute(),
@@ -157,7 +157,7 @@ async function buildBatchMessages(
       quickReplies = quickReplies.map((q) => ({ ...q, ...(q.text !== undefined && { text: renderForContact(q.text, ctx, env) }) }));
     }
     if (!text && !attachments.length) continue; // empty content: no message
-    const route = chooseRoute(urns.get(c.id) ?? [], channels);
+    const route = router.route(urns.get(c.id) ?? []);
     const inactive = c.status !== 'A';
     out.push({
       contactId: c.id,

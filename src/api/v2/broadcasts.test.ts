@@ -7,6 +7,7 @@ import { ApiClient, makeWorkspace, listAll, type TestWorkspace } from '../../tes
 import { waitUntil, openMessagingWorld, closeMessagingWorld, type MessagingWorld } from '../../testing/msgs.ts';
 import type { FakeProvider } from '../../channels/testing.ts';
 import { updateWorkspace } from '../../models/workspaces.ts';
+import { createChannel } from '../../models/channels.ts';
 
 const ENDPOINT = '/api/v2/broadcasts.json';
 
@@ -144,5 +145,34 @@ forEachDatabase('broadcasts endpoint', (db) => {
     const e = (await api.post(ENDPOINT, { text: 'nobody', groups: [g.uuid] })).json();
     await waitUntil(async () => (await api.get(`${ENDPOINT}?uuid=${e.uuid}`)).json().results[0].status === 'completed', 10_000, 'completed');
     assert.deepEqual((await api.get(`${ENDPOINT}?uuid=${e.uuid}`)).json().results[0].progress, { total: -1, started: 0 });
+  });
+
+  test('contacts without a preferred channel are routed by the number\'s country and the longest address prefix', async () => {
+    const ws2 = await makeWorkspace(db().db);
+    const api2 = api.as(ws2.admin.token);
+    // created first, so "the first channel of the scheme" would send everything through it
+    const channel = (name: string, address: string, country: string) =>
+      createChannel(db().db, ws2.workspace, { type: 'EX', name, address, country, config: { send_url: `${fake.url}/${name}`, method: 'POST' } });
+    const us = await channel('us', '+12065551212', 'US');
+    const rw788 = await channel('rw788', '+250788000000', 'RW');
+    const rw722 = await channel('rw722', '+250722000000', 'RW');
+    const numbers = { '+12065550103': us.uuid, '+250788555102': rw788.uuid, '+250722555101': rw722.uuid };
+    const contacts = [];
+    for (const n of Object.keys(numbers)) contacts.push((await api2.post('/api/v2/contacts.json', { urns: [`tel:${n}`] })).json().uuid);
+    const b = (await api2.post(ENDPOINT, { text: 'routed', contacts })).json();
+    await waitUntil(async () => (await api2.get(`/api/v2/messages.json?broadcast=${b.id}`)).json().results.filter((x: any) => x.status === 'wired').length === 3, 20_000, 'wired');
+    for (const x of (await api2.get(`/api/v2/messages.json?broadcast=${b.id}`)).json().results) {
+      assert.equal(x.channel.uuid, numbers[x.urn.slice(4) as keyof typeof numbers], x.urn);
+    }
+    for (const [n, uuid] of Object.entries(numbers)) {
+      const reqs = fake.requests.filter((r) => r.form.get('to') === n);
+      assert.deepEqual(reqs.map((r) => r.form.get('channel')), [uuid], `${n} sent once, through its channel`);
+    }
+    // a single message (messages.json) is routed by the same rules
+    const one = (await api2.post('/api/v2/messages.json', { contact: contacts[1], text: 'single' })).json();
+    assert.equal(one.channel.uuid, rw788.uuid);
+    // the first workspace's messages went through none of these channels
+    const mine = (await api.get('/api/v2/messages.json')).json().results;
+    assert.ok(mine.every((x: any) => !Object.values(numbers).includes(x.channel?.uuid)));
   });
 });

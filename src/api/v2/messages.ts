@@ -9,7 +9,7 @@ import { checkWorkspaceWritable } from '../writes.ts';
 import { uuidWriteLookup } from '../uuid-lookup.ts';
 import type { Workspace } from '../../models/workspaces.ts';
 import {
-  FOLDERS, STATUS_NAMES, TYPE_NAMES, VISIBILITY_NAMES, activeChannels, chooseRoute, inFolder, insertOutgoing, labelsOfMsgs, msgsQuery,
+  FOLDERS, STATUS_NAMES, TYPE_NAMES, VISIBILITY_NAMES, activeChannels, channelRouter, inFolder, insertOutgoing, labelsOfMsgs, msgsQuery,
   urnsOfContacts, type Folder, type LabelRef,
 } from '../../models/msgs.ts';
 import { queueSendJobs } from '../../runtime/sender.ts';
@@ -158,7 +158,7 @@ export const messages: Endpoint = {
       v.throwIfInvalid();
 
       const [urns, channels] = await Promise.all([urnsOfContacts(db, workspace.id, [contactId!]), activeChannels(db, workspace.id)]);
-      const route = chooseRoute(urns.get(contactId!) ?? [], channels);
+      const route = channelRouter(channels).route(urns.get(contactId!) ?? []);
       const sendable = route && contactStatus === 'A';
       const created = await db.transaction().execute(async (tx) => {
         const [m] = await insertOutgoing(tx, workspace.id, [{
