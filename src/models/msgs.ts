@@ -25,6 +25,15 @@ export function retryDelaySeconds(errorCount: number): number {
   return base * 2 ** Math.max(0, errorCount - 1);
 }
 
+/**
+ * A message that has now had `errorCount` errors (a send errored, or a status callback said so):
+ * errored, to be retried after the backoff, or failed for good (reason E) at the limit.
+ */
+export function afterError(errorCount: number): { status: 'E' | 'F'; failedReason: 'E' | null; delaySeconds: number } {
+  if (errorCount >= MAX_SEND_ERRORS) return { status: 'F', failedReason: 'E', delaySeconds: 0 };
+  return { status: 'E', failedReason: null, delaySeconds: retryDelaySeconds(errorCount) };
+}
+
 export interface QuickReplyValue {
   type: string;
   text?: string;

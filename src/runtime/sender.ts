@@ -21,7 +21,8 @@ import { getChannelType } from '../channels/index.ts';
 import type { HttpClient } from '../channels/http.ts';
 import { ChannelRateLimiter } from '../channels/ratelimit.ts';
 import type { Channel, OutgoingMsg, SendResult } from '../channels/types.ts';
-import { MAX_SEND_ERRORS, retryDelaySeconds, type ChannelRow, type CreatedMsg } from '../models/msgs.ts';
+import { afterError, retryDelaySeconds, type ChannelRow, type CreatedMsg } from '../models/msgs.ts';
+import { appendUrnsFromSends, stopContactsOfMsgs } from './send-effects.ts';
 
 export const SEND_JOB = 'msgs.send';
 export const SEND_BATCH_SIZE = 500;
@@ -90,7 +91,13 @@ interface Claimed {
   contact_name: string | null;
 }
 
-interface Outcome { id: number; status: 'W' | 'S' | 'E' | 'F'; externalId: string | null; errorCount: number; failedReason: string | null }
+interface Outcome {
+  id: number; status: 'W' | 'S' | 'E' | 'F'; externalId: string | null; errorCount: number; failedReason: string | null;
+  /** the provider said the contact opted out */
+  stopped?: boolean;
+  /** a URN the provider gave for the recipient of a sent message */
+  newUrn?: string;
+}
 
 export async function sendMessages(deps: SenderDeps, job: SendJob, jobId: string): Promise<void> {
   const { db } = deps;
@@ -208,12 +215,15 @@ async function sendOne(deps: SenderDeps, type: NonNullable<ReturnType<typeof get
 
 function outcomeOf(m: Claimed, r: SendResult): Outcome {
   const ext = r.externalId ?? r.externalIds[0] ?? null;
-  if (r.status === 'wired' || r.status === 'sent') return { id: m.id, status: r.status === 'sent' ? 'S' : 'W', externalId: ext, errorCount: m.error_count, failedReason: null };
-  const errors = m.error_count + 1;
-  if (r.status === 'failed' || !r.retryable || errors >= MAX_SEND_ERRORS) {
-    return { id: m.id, status: 'F', externalId: ext, errorCount: errors, failedReason: r.status === 'failed' || !r.retryable ? null : 'E' };
+  if (r.status === 'wired' || r.status === 'sent') {
+    return { id: m.id, status: r.status === 'sent' ? 'S' : 'W', externalId: ext, errorCount: m.error_count, failedReason: null, ...(r.newUrn && { newUrn: r.newUrn }) };
   }
-  return { id: m.id, status: 'E', externalId: ext, errorCount: errors, failedReason: null };
+  const errors = m.error_count + 1;
+  if (r.status === 'failed' || !r.retryable || r.contactStopped) {
+    return { id: m.id, status: 'F', externalId: ext, errorCount: errors, failedReason: null, ...(r.contactStopped && { stopped: true }) };
+  }
+  const next = afterError(errors);
+  return { id: m.id, status: next.status, externalId: ext, errorCount: errors, failedReason: next.failedReason };
 }
 
 /**
@@ -258,18 +268,30 @@ async function writeAndClaim(deps: SenderDeps, job: SendJob, jobId: string, clai
   const ctes = [write, claim].filter((c): c is NonNullable<typeof c> => c !== null);
   const statement = sql`WITH ${sql.join(ctes, sql`, `)} ${claim ? sql`SELECT * FROM claimed ORDER BY id` : sql`SELECT NULL::bigint AS id WHERE false`}`;
   const errored = outcomes.filter((o) => o.status === 'E');
-  if (!errored.length) return (await statement.execute(deps.db)).rows as Claimed[];
+  const stopped = outcomes.filter((o) => o.stopped).map((o) => o.id);
+  const newUrns = outcomes.flatMap((o) => (o.newUrn ? [{ msgId: o.id, urn: o.newUrn }] : []));
+  if (!errored.length && !stopped.length && !newUrns.length) return (await statement.execute(deps.db)).rows as Claimed[];
   return deps.db.transaction().execute(async (tx) => {
     const rows = (await statement.execute(tx)).rows as Claimed[];
-    // one delayed retry job per distinct delay
-    const byDelay = new Map<number, number[]>();
-    for (const o of errored) {
-      const d = retryDelaySeconds(o.errorCount);
-      byDelay.set(d, [...(byDelay.get(d) ?? []), o.id]);
-    }
-    for (const [delay, ids] of byDelay) {
-      await deps.jobs.enqueueMany<SendJob>(SEND_JOB, [{ orgId, channelId, msgIds: ids }], { tx: tx as unknown as Kysely<DB>, startAfter: new Date(Date.now() + delay * 1000) });
-    }
+    await queueRetries(deps.jobs, tx, orgId, channelId, errored);
+    await stopContactsOfMsgs(tx, orgId, channelId, stopped);
+    await appendUrnsFromSends(tx, orgId, channelId, newUrns);
     return rows;
   });
+}
+
+/**
+ * Delayed send jobs for messages just made errored (by a send or a status callback), one per
+ * distinct backoff delay, in the transaction that wrote their status and next_attempt.
+ */
+export async function queueRetries(jobs: JobQueue | undefined, tx: Transaction<DB>, orgId: number, channelId: number, errored: { id: number; errorCount: number }[]): Promise<void> {
+  if (!jobs) return;
+  const byDelay = new Map<number, number[]>();
+  for (const o of errored) {
+    const d = retryDelaySeconds(o.errorCount);
+    byDelay.set(d, [...(byDelay.get(d) ?? []), o.id]);
+  }
+  for (const [delay, ids] of byDelay) {
+    await jobs.enqueueMany<SendJob>(SEND_JOB, [{ orgId, channelId, msgIds: ids }], { tx: tx as unknown as Kysely<DB>, startAfter: new Date(Date.now() + delay * 1000) });
+  }
 }
