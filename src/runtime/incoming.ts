@@ -6,7 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Channel, IncomingChannelEvent, IncomingEvent, IncomingMsgEvent, IncomingStatusEvent } from '../channels/types.ts';
 import type { ChannelRoutesOptions } from '../channels/routes.ts';
-import { findActiveChannel, findActiveChannelByAddress, STATUS_CODES, type ChannelRow } from '../models/msgs.ts';
+import { afterError, findActiveChannel, findActiveChannelByAddress, STATUS_CODES, type ChannelRow } from '../models/msgs.ts';
 import { channelFingerprint, findActiveChannelWithWorkspace } from '../models/channels.ts';
 import type { Workspace } from '../models/workspaces.ts';
 import type { ContactRow } from '../models/contacts.ts';
@@ -14,7 +14,7 @@ import { PREPARE } from '../db/statements.ts';
 import { normalizeURN } from '../engine/urns/index.ts';
 import { toUrn } from '../models/urns.ts';
 import { getOrCreateContactsByUrns, knownContactByUrn } from './urn-contacts.ts';
-import { toChannel } from './sender.ts';
+import { queueRetries, toChannel } from './sender.ts';
 import { messagingSink } from './messaging.ts';
 import { loadResumeState } from './contacts.ts';
 import { SessionConflictError } from './sessions.ts';
@@ -72,7 +72,7 @@ export async function storeChannelEvents(db: Kysely<DB>, channelUuid: string, ev
           const r = await receiveMessage(tx, ws, row, e);
           if (r) received.push(r);
         }
-        else if (e.kind === 'status') await applyStatus(tx, row, e);
+        else if (e.kind === 'status') await applyStatus(tx, row, e, jobs);
         else {
           const chat = await receiveChannelEvent(tx, ws, row, e);
           if (chat) chats.push(chat);
@@ -242,22 +242,35 @@ async function storeMessage(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, 
 /** Statuses only move forward (a late "sent" never overwrites "delivered"); failures always apply. */
 const RANK: Record<string, number> = { I: 0, Q: 1, E: 1, W: 2, S: 3, D: 4, R: 5, F: 6 };
 
-async function applyStatus(tx: Transaction<DB>, channel: ChannelRow, e: IncomingStatusEvent): Promise<void> {
+async function applyStatus(tx: Transaction<DB>, channel: ChannelRow, e: IncomingStatusEvent, jobs?: JobQueue): Promise<void> {
   const code = STATUS_CODES[e.status];
   if (!code) return;
-  let q = tx.selectFrom('msgs').select(['id', 'status']).where('org_id', '=', channel.org_id).where('channel_id', '=', channel.id).where('direction', '=', 'O');
+  let q = tx.selectFrom('msgs').select(['id', 'status', 'error_count']).where('org_id', '=', channel.org_id).where('channel_id', '=', channel.id).where('direction', '=', 'O');
   if (e.msgUuid) q = q.where('uuid', '=', e.msgUuid);
   else if (e.externalId) q = q.where('external_id', '=', e.externalId);
   else return;
   const msgs = await q.execute();
   for (const m of msgs) {
     if (m.status === 'F' || (code !== 'F' && code !== 'E' && (RANK[code] ?? 0) < (RANK[m.status] ?? 0))) continue;
+    if (code === 'E') {
+      await erroredByProvider(tx, channel, m.id, m.error_count + 1, jobs);
+      continue;
+    }
     await tx.updateTable('msgs').set({
       status: code, modified_on: sql`clock_timestamp()`,
       ...(['W', 'S', 'D', 'R'].includes(code) && { sent_on: sql`COALESCE(sent_on, clock_timestamp())` }),
-      ...(code === 'E' && { error_count: sql`error_count + 1` }),
     }).where('id', '=', m.id).execute();
   }
+}
+
+/** A provider reporting an error after accepting a message (Twilio 63018): as an errored send, retried with backoff or failed at the limit. */
+async function erroredByProvider(tx: Transaction<DB>, channel: ChannelRow, msgId: number, errorCount: number, jobs?: JobQueue): Promise<void> {
+  const next = afterError(errorCount);
+  await tx.updateTable('msgs').set({
+    status: next.status, error_count: errorCount, failed_reason: next.failedReason, modified_on: sql`clock_timestamp()`,
+    next_attempt: next.status === 'E' ? sql`clock_timestamp() + ${next.delaySeconds} * interval '1 second'` : null,
+  }).where('id', '=', msgId).execute();
+  if (next.status === 'E') await queueRetries(jobs, tx, channel.org_id, channel.id, [{ id: msgId, errorCount }]);
 }
 
 const EVENT_TYPES: Record<string, string> = {

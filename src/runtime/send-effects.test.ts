@@ -6,6 +6,7 @@ import { ApiClient, makeWorkspace, type TestWorkspace } from '../testing/api.ts'
 import { waitUntil } from '../testing/msgs.ts';
 import { startFakeProvider, type FakeProvider } from '../channels/testing.ts';
 import { HttpClient } from '../channels/http.ts';
+import { twilioSignature } from '../channels/t/receive.ts';
 import { createChannel } from '../models/channels.ts';
 import { createJobQueue } from '../jobs/index.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -22,7 +23,7 @@ const WAC_PHONE_ID = '110200340056007';
 // Twilio: numbers ending in 7 are accepted with a fresh sid each time
 let sid = 0;
 
-forEachDatabase('what a send result means for the contact', (db) => {
+forEachDatabase('what a send result means for the contact; errored status callbacks', (db) => {
   let app: FastifyInstance;
   let jobs: JobQueue;
   let fake: FakeProvider;
@@ -113,5 +114,42 @@ forEachDatabase('what a send result means for the contact', (db) => {
     const again = (await api.post('/api/v2/messages.json', { contact: eve.uuid, text: 'again' })).json();
     await waitUntil(async () => (await msgRow(again.uuid)).status === 'W', 15_000, 'wired again');
     assert.equal((await contactOf(eve.uuid)).urns.length, 2);
+  });
+
+  test('an errored status callback (Twilio 63018) retries the message with backoff, like an errored send; failed at the limit', async () => {
+    const c = (await api.post('/api/v2/contacts.json', { urns: ['tel:+14155550107'] })).json();
+    const msg = (await api.post('/api/v2/messages.json', { contact: c.uuid, text: 'throttled' })).json();
+    await waitUntil(async () => (await msgRow(msg.uuid)).status === 'W', 15_000, 'wired');
+    const statusCallback = (externalId: string) => {
+      const path = `/c/t/${channel.T}/status`;
+      const values = { MessageSid: externalId, MessageStatus: 'failed', ErrorCode: '63018', AccountSid: TW_SID, To: '+14155550107' };
+      return app.inject({
+        method: 'POST', url: path, payload: new URLSearchParams(values).toString(),
+        headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(`https://${HOST}${path}`, new URLSearchParams(values), TW_TOKEN) },
+      });
+    };
+    const requestsTo = () => fake.requests.filter((r) => r.form.get('To') === '+14155550107').length;
+    for (let n = 1; n <= 3; n++) {
+      const before = await msgRow(msg.uuid);
+      assert.equal(before.status, 'W');
+      const res = await statusCallback(before.external_id!);
+      assert.equal(res.statusCode, 200, res.body);
+      const after = await msgRow(msg.uuid);
+      assert.equal(after.error_count, n);
+      if (n < 3) {
+        assert.equal(after.status, 'E');
+        assert.ok(after.next_attempt, 'errored with a next attempt');
+        assert.equal((await api.get(`/api/v2/messages.json?uuid=${msg.uuid}`)).json().results[0].status, 'errored');
+        // the delayed send job queued with the status sends it again
+        await waitUntil(async () => (await msgRow(msg.uuid)).status === 'W', 15_000, `re-sent after error ${n}`);
+        assert.equal(requestsTo(), n + 1);
+      } else {
+        assert.equal(after.status, 'F');
+        assert.equal(after.failed_reason, 'E');
+        assert.equal(after.next_attempt, null);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(requestsTo(), 3, 'no retry after the third error');
   });
 });
