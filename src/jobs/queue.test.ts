@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDatabase } from '../testing/databases.ts';
+import { sql } from 'kysely';
 import { JobQueue } from './queue.ts';
 
 async function waitFor(cond: () => boolean, ms = 15_000): Promise<void> {
@@ -48,6 +49,23 @@ forEachDatabase('job queue', (db) => {
   test('a failing job is retried', async () => {
     await queue.enqueue('flaky', { tag: 'retried' });
     await waitFor(() => seen.includes('retried'), 20_000);
+  });
+
+  test('jobs written by insertSql inside a bigger statement are the rows enqueueMany writes, and run', async () => {
+    await queue.enqueueMany('record', [{ tag: 'by-pg-boss' }]);
+    await sql`WITH made AS (${queue.insertSql('record', sql`SELECT jsonb_build_object('tag', t) FROM unnest(${['by-sql-1', 'by-sql-2']}::text[]) t`)} RETURNING 1)
+              SELECT count(*) FROM made`.execute(db().db);
+    await waitFor(() => ['by-pg-boss', 'by-sql-1', 'by-sql-2'].every((t) => seen.includes(t)));
+    const rows = (await sql<Record<string, unknown>>`
+      SELECT data->>'tag' AS tag, name, priority, retry_limit, retry_delay, retry_backoff, expire_in::text, dead_letter, policy,
+             round(extract(epoch FROM keep_until - created_on) / 3600) AS keep_hours, singleton_key, singleton_on
+        FROM pgboss.job WHERE name = 'record' AND data->>'tag' IN ('by-pg-boss', 'by-sql-1', 'by-sql-2') ORDER BY data->>'tag'`.execute(db().db)).rows;
+    assert.equal(rows.length, 3);
+    const { tag: _, ...reference } = rows[0];
+    for (const r of rows.slice(1)) {
+      const { tag: __, ...other } = r;
+      assert.deepEqual(other, reference, `job ${r.tag} differs from pg-boss's own`);
+    }
   });
 
   test('unknown queues are refused', async () => {

@@ -1,5 +1,5 @@
 import PgBoss from 'pg-boss';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../db/schema.ts';
 import { PREPARE } from '../db/statements.ts';
@@ -168,6 +168,25 @@ export class JobQueue {
       })) as any,
       (opts.tx ? { db: adapterFor(opts.tx) } : {}) as any,
     );
+  }
+
+  /**
+   * An INSERT of jobs as a SQL fragment, for a caller that writes its rows and their jobs in one
+   * statement (a data-modifying CTE) instead of a transaction of several: `data` is a query of one
+   * jsonb column, one job per row. The rows are what enqueueMany writes (same queue settings,
+   * defaults taken from the queue as pg-boss takes them); queue.test.ts compares the two, so a
+   * pg-boss upgrade that changes its table shows up there.
+   */
+  insertSql(name: string, data: RawBuilder<unknown>): RawBuilder<unknown> {
+    const spec = this.specs.get(name);
+    if (!spec) throw new Error(`unknown job queue ${name}`);
+    const retryDelay = Math.max(spec.retryDelaySeconds ?? 5, 1); // with backoff pg-boss keeps at least 1 s
+    const expire = spec.expireInSeconds !== undefined ? sql`${spec.expireInSeconds}::numeric * interval '1s'`
+      : sql`COALESCE(q.expire_seconds * interval '1s', interval '15 minutes')`;
+    return sql`INSERT INTO pgboss.job (id, name, data, priority, start_after, dead_letter, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+      SELECT gen_random_uuid(), q.name, d.data, 0, now(), q.dead_letter, ${expire},
+             now() + COALESCE(q.retention_minutes * interval '1 minute', interval '14 days'), ${spec.retryLimit ?? 5}::int, ${retryDelay}::int, true, q.policy
+        FROM (${data}) AS d(data) JOIN pgboss.queue q ON q.name = ${name}::text`;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Workspace } from '../models/workspaces.ts';
 import { toUrn } from '../models/urns.ts';
@@ -15,6 +15,12 @@ export interface MessageSink {
   queueFlowMessagesBatch?(tx: Kysely<DB>, ws: Workspace, items: FlowMessages[], ids: AssetIds): Promise<void>;
   /** Labels the incoming message that the sprint handled (`input_labels_added`). */
   labelInput?(tx: Kysely<DB>, ws: Workspace, msgUuid: string, labels: { uuid: string; name: string }[]): Promise<void>;
+  /**
+   * What queueFlowMessagesBatch would write, as CTEs for the statement that stores the sprint
+   * (sessions.ts PersistOptions.also: written only with the session), when that needs no lookup
+   * first; null otherwise. `written()` is called once the statement has run.
+   */
+  flowMessagesSql?(ws: Workspace, items: FlowMessages[], ids: AssetIds): { sql: RawBuilder<unknown>; written(): void } | null;
 }
 
 /** One contact's sprint events, with its URN ids as loaded (identity → id) when known. */
@@ -32,6 +38,15 @@ export interface AssetIds {
 }
 
 const now = sql<string>`clock_timestamp()`;
+
+/** Events whose writes take statements of their own (applyContactEvents, labels). */
+const OWN_STATEMENT_EVENTS = new Set([
+  'contact_name_changed', 'contact_language_changed', 'contact_status_changed', 'contact_last_seen_changed',
+  'contact_field_changed', 'contact_groups_changed', 'contact_urns_changed', 'input_labels_added',
+]);
+
+/** Whether applySprintEvents would write nothing for these events but their messages. */
+export const onlyMessageWrites = (events: any[]) => !events.some((e) => OWN_STATEMENT_EVENTS.has(e.type));
 
 /**
  * Applies the events of many contacts' sprints: each contact's changes, then every message in one

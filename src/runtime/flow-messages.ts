@@ -13,8 +13,13 @@ import type { AssetIds, FlowMessages } from './events.ts';
 
 const identityOf = (urn: unknown) => String(urn ?? '').split(/[?#]/)[0];
 
+type Created = { item: FlowMessages; msg: any }[];
+
+const createdMessages = (items: FlowMessages[]): Created =>
+  items.flatMap((item) => item.events.filter((e) => e.type === 'msg_created' && e.msg).map((e) => ({ item, msg: e.msg })));
+
 export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kysely<DB>, ws: Workspace, items: FlowMessages[], ids: AssetIds): Promise<void> {
-  const created = items.flatMap((item) => item.events.filter((e) => e.type === 'msg_created' && e.msg).map((e) => ({ item, msg: e.msg })));
+  const created = createdMessages(items);
   if (!created.length) return;
 
   // URNs the contacts did not have when loaded (added by the sprint, or not loaded) are looked up
@@ -40,6 +45,37 @@ export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kys
   const flowIds = new Map(ids.flowIds);
   for (const f of flows) flowIds.set(f.uuid, f.id);
 
+  const inserted: CreatedMsg[] = [];
+  for (const [flowId, msgs] of outgoingByFlow(ws, created, urnIds, channelIds, flowIds)) {
+    inserted.push(...(await insertOutgoing(tx, ws.id, msgs, { flowId, highPriority: true })));
+  }
+  await queueSendJobs(jobs, tx, ws.id, inserted);
+}
+
+/**
+ * The outgoing rows of the sprints' messages, by flow, when every URN, channel and flow they name
+ * is one the runtime already knows the id of (what queueFlowMessagesBatch would write, without its
+ * lookups); null when one is not, or there is no message.
+ */
+export function knownFlowMessages(ws: Workspace, items: FlowMessages[], ids: AssetIds): Map<number | null, NewOutgoing[]> | null {
+  const created = createdMessages(items);
+  if (!created.length) return null;
+  const urnIds = new Map<string, number>();
+  for (const { item, msg } of created) {
+    const identity = identityOf(msg.urn);
+    if (!identity) continue;
+    const id = item.urnIds?.get(identity);
+    if (id === undefined) return null;
+    urnIds.set(identity, id);
+  }
+  if (created.some(({ msg }) => msg.channel?.uuid && !ids.channelIds.has(msg.channel.uuid))) return null;
+  if (items.some((i) => i.flowUuid && !ids.flowIds.has(i.flowUuid))) return null;
+  return outgoingByFlow(ws, created, urnIds, ids.channelIds, ids.flowIds);
+}
+
+function outgoingByFlow(
+  ws: Workspace, created: Created, urnIds: Map<string, number>, channelIds: Map<string, number>, flowIds: Map<string, number>,
+): Map<number | null, NewOutgoing[]> {
   const byFlow = new Map<number | null, NewOutgoing[]>();
   for (const { item, msg: m } of created) {
     const uId = urnIds.get(identityOf(m.urn)) ?? null;
@@ -55,7 +91,5 @@ export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kys
     });
     byFlow.set(flowId, list);
   }
-  const inserted: CreatedMsg[] = [];
-  for (const [flowId, msgs] of byFlow) inserted.push(...(await insertOutgoing(tx, ws.id, msgs, { flowId, highPriority: true })));
-  await queueSendJobs(jobs, tx, ws.id, inserted);
+  return byFlow;
 }

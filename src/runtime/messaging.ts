@@ -7,7 +7,9 @@ import { shareChannelRateLimits } from '../channels/ratelimit.ts';
 import { BROADCAST_BATCH_JOB, BROADCAST_JOB, expandBroadcast, runBroadcastBatch, type BroadcastBatchJob, type BroadcastJob } from './broadcasts.ts';
 import { SEND_JOB, sendMessages, type SendJob } from './sender.ts';
 import type { MessageSink } from './events.ts';
-import { queueFlowMessagesBatch } from './flow-messages.ts';
+import { knownFlowMessages, queueFlowMessagesBatch } from './flow-messages.ts';
+import { outgoingInsert } from '../models/msgs.ts';
+import { sql } from 'kysely';
 
 export interface MessagingOptions {
   /** Outgoing HTTP client (base-URL overrides point providers at fakes). */
@@ -61,6 +63,24 @@ export function messagingSink(jobs: JobQueue | undefined): MessageSink {
     queueFlowMessages: (tx, ws, contactId, events, flowUuid) =>
       queueFlowMessagesBatch(jobs, tx, ws, [{ contactId, events, flowUuid }], { flowIds: new Map(), channelIds: new Map() }),
     queueFlowMessagesBatch: (tx, ws, items, ids) => queueFlowMessagesBatch(jobs, tx, ws, items, ids),
+    flowMessagesSql(ws, items, ids) {
+      const byFlow = knownFlowMessages(ws, items, ids);
+      if (!byFlow || byFlow.size !== 1) return null;
+      const [[flowId, msgs]] = byFlow;
+      const queued = msgs.some((m) => m.status === 'Q' && m.channelId !== null);
+      const insert = outgoingInsert(ws.id, msgs, { flowId, highPriority: true, onlyIf: sql`EXISTS (SELECT 1 FROM written)` });
+      // the send jobs queueSendJobs would enqueue: one per channel
+      const sendJobs = jobs && queued
+        ? sql`, flow_msg_jobs AS (${jobs.insertSql(SEND_JOB, sql`
+            SELECT jsonb_build_object('orgId', ${ws.id}::bigint, 'channelId', channel_id, 'msgIds', jsonb_agg(id ORDER BY id))
+              FROM flow_msgs WHERE status IN ('Q', 'E') AND channel_id IS NOT NULL GROUP BY channel_id`)})`
+        : sql``;
+      return {
+        sql: sql`flow_msgs AS (${insert})${sendJobs}`,
+        // this process's senders look now rather than at their next poll: a reply is waiting on it
+        written: () => { if (jobs && queued) jobs.wake(SEND_JOB, 1); },
+      };
+    },
     async labelInput(tx, ws, msgUuid, labels) {
       if (!labels.length) return;
       const [msg, rows] = await Promise.all([

@@ -6,7 +6,7 @@ import { workspaceEnvironment } from './environment.ts';
 import { workspaceAssetsCached, type WorkspaceAssets } from './assets.ts';
 import { loadResumeState, loadRuntimeContacts, type ResumeState, type RuntimeContact } from './contacts.ts';
 import { persistSprints } from './sessions.ts';
-import { applySprintEvents, type MessageSink } from './events.ts';
+import { applySprintEvents, onlyMessageWrites, type MessageSink } from './events.ts';
 import { bulkInterrupt } from '../models/contacts.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 
@@ -59,6 +59,7 @@ const sessionFlowUuid = (result: SprintResult): string | null => {
  */
 async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAssets, sprints: Sprint[], interrupt = false): Promise<void> {
   if (!sprints.length) return;
+  if (!interrupt && sprints.length === 1 && sprints[0].sessionId !== null && (await commitResumeAlone(deps, ws, wa, sprints[0]))) return;
   await deps.db.transaction().execute(async (tx) => {
     if (interrupt) await bulkInterrupt(tx, ws.id, null, sprints.map((s) => s.contactId));
     const events = sprints.map((s) => ({ contactId: s.contactId, events: s.result.events as any[], flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds }));
@@ -70,6 +71,27 @@ async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAsse
       input: s.input, waitVersion: s.waitVersion,
     })), wa.flowIds);
   });
+}
+
+/**
+ * The usual reply: a resumed sprint whose only writes are its session, runs and messages is stored
+ * by one statement (session, runs, the contact's flow, the input's flow, the messages and their
+ * send jobs), which needs no transaction. False when the sprint needs more (commitSprints does it).
+ */
+async function commitResumeAlone(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAssets, s: Sprint): Promise<boolean> {
+  const events = s.result.events as any[];
+  if (!onlyMessageWrites(events)) return false;
+  let messages: ReturnType<NonNullable<MessageSink['flowMessagesSql']>> = null;
+  if (deps.sink && events.some((e) => e.type === 'msg_created')) {
+    messages = deps.sink.flowMessagesSql?.(ws, [{ contactId: s.contactId, events, flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds }], wa) ?? null;
+    if (!messages) return false;
+  }
+  await persistSprints(deps.db, ws.id, [{
+    contactId: s.contactId, result: s.result, sessionId: s.sessionId, startId: s.startId ?? null,
+    currentFlowId: s.contact?.currentFlowId, input: s.input, waitVersion: s.waitVersion,
+  }], wa.flowIds, { also: messages?.sql });
+  messages?.written();
+  return true;
 }
 
 export interface StartOptions {

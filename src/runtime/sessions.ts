@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { SprintResult } from '../engine/flows/index.ts';
 import { PREPARE } from '../db/statements.ts';
@@ -32,6 +32,15 @@ export interface SprintToPersist {
   waitVersion?: string | null;
 }
 
+export interface PersistOptions {
+  /**
+   * More data-modifying CTEs for the same statement (written `name AS (...)`, comma-separated),
+   * so that a sprint's other writes need no transaction of their own. They may refer to `written`,
+   * the ids of the sessions this statement stores: a resumed session that moved on is not among them.
+   */
+  also?: RawBuilder<unknown>;
+}
+
 /**
  * A resumed session had moved on when its sprint was written (another reply, a timeout or an
  * interruption got there first): the caller's transaction must roll back, so nothing of the
@@ -52,7 +61,9 @@ export class SessionConflictError extends Error {
  * up; flows it lacks (one deleted since the session started) are looked up. Results are in input
  * order.
  */
-export async function persistSprints(tx: Kysely<DB>, orgId: number, items: SprintToPersist[], flowIds: Map<string, number> = new Map()): Promise<PersistedSession[]> {
+export async function persistSprints(
+  tx: Kysely<DB>, orgId: number, items: SprintToPersist[], flowIds: Map<string, number> = new Map(), opts: PersistOptions = {},
+): Promise<PersistedSession[]> {
   if (!items.length) return [];
   const prepared = items.map((item) => {
     const session = item.result.session;
@@ -144,14 +155,18 @@ export async function persistSprints(tx: Kysely<DB>, orgId: number, items: Sprin
       ON CONFLICT (uuid) DO UPDATE SET status = EXCLUDED.status, responded = EXCLUDED.responded, results = EXCLUDED.results,
         path = EXCLUDED.path, modified_on = EXCLUDED.modified_on, exited_on = EXCLUDED.exited_on
     ),
+    written AS (SELECT id FROM sessions),
+    -- nothing of a resumed session that moved on is written, even outside a transaction
     contacts AS (
       UPDATE contacts c SET current_flow_id = i.current_flow_id FROM input i
       WHERE c.org_id = ${orgId} AND c.id = ANY(${changedContacts}::bigint[]) AND c.id = i.contact_id AND i.contact_changed
+        AND (i.id IS NULL OR i.id IN (SELECT id FROM written))
     ),
     handled AS (
       UPDATE msgs m SET flow_id = i.input_flow_id FROM input i
       WHERE m.org_id = ${orgId} AND m.id = ANY(${inputMsgIds}::bigint[]) AND m.id = i.input_msg_id AND i.input_flow_id IS NOT NULL
-    )
+        AND (i.id IS NULL OR i.id IN (SELECT id FROM written))
+    )${opts.also ? sql`, ${opts.also}` : sql``}
     SELECT id::bigint AS id, uuid::text AS uuid FROM sessions`.execute(tx);
   const written = new Set(saved.rows.map((r) => Number(r.id)));
   const moved = sessionIds.filter((id) => !written.has(Number(id)));
