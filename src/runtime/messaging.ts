@@ -6,6 +6,7 @@ import { HttpClient } from '../channels/http.ts';
 import { shareChannelRateLimits } from '../channels/ratelimit.ts';
 import { BROADCAST_BATCH_JOB, BROADCAST_JOB, expandBroadcast, runBroadcastBatch, type BroadcastBatchJob, type BroadcastJob } from './broadcasts.ts';
 import { SEND_JOB, sendMessages, type SendJob } from './sender.ts';
+import { sweepStrandedSends } from './claim-sweep.ts';
 import type { MessageSink } from './events.ts';
 import { knownFlowMessages, queueFlowMessagesBatch } from './flow-messages.ts';
 import { outgoingInsert } from '../models/msgs.ts';
@@ -50,6 +51,8 @@ export function defineMessagingJobs(queue: JobQueue, db: Kysely<DB>, opts: Messa
     concurrency: Number(process.env.RAPIDPRO_SEND_WORKERS ?? 4),
     expireInSeconds: sendExpire,
   });
+  // the messages of send jobs that pg-boss will not run again (out of retries) go to new jobs
+  queue.every('stranded sends', Number(process.env.RAPIDPRO_SEND_SWEEP_SECONDS ?? 60), () => sweepStrandedSends(db, queue, sendExpire));
 }
 
 /**
