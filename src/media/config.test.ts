@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mediaStorageFromEnv } from './config.ts';
 import { LocalDiskStorage } from './local.ts';
+import type { S3Storage } from './s3.ts';
 
 test('media storage from the environment: local folder under the data folder unless set, public URL override', () => {
   const local = (env: NodeJS.ProcessEnv) => mediaStorageFromEnv(env) as LocalDiskStorage;
@@ -15,9 +16,30 @@ test('media storage from the environment: local folder under the data folder unl
   assert.equal(local({ RAPIDPRO_MEDIA_URL: 'https://cdn.example.com/' }).url(key, 'http://h:8000'), `https://cdn.example.com/media/${key.replace(' ', '%20')}`);
 });
 
-test('S3 storage is refused clearly until it exists; unknown kinds too', () => {
-  assert.throws(() => mediaStorageFromEnv({ RAPIDPRO_MEDIA_STORAGE: 's3' }), /S3-compatible media storage is not implemented/);
-  assert.throws(() => mediaStorageFromEnv({ RAPIDPRO_MEDIA_STORAGE: 'ftp' }), /unknown media storage/);
+test('S3 storage from the environment: its settings, and a configuration that cannot work stops the start', () => {
+  const s3 = mediaStorageFromEnv({
+    RAPIDPRO_MEDIA_STORAGE: 's3', RAPIDPRO_MEDIA_S3_BUCKET: 'rp-media', RAPIDPRO_MEDIA_S3_REGION: 'eu-west-1',
+    RAPIDPRO_MEDIA_S3_ENDPOINT: 'http://127.0.0.1:9000/', RAPIDPRO_MEDIA_S3_PREFIX: '/media/', RAPIDPRO_MEDIA_URL: 'https://cdn.example.com/',
+  }) as S3Storage;
+  assert.equal(s3.kind, 's3');
+  assert.deepEqual([s3.bucket, s3.region, s3.endpoint, s3.prefix, s3.publicUrl], ['rp-media', 'eu-west-1', 'http://127.0.0.1:9000', 'media/', 'https://cdn.example.com']);
+  assert.equal(s3.client.config.forcePathStyle, true);
+  s3.close();
+  const aws = mediaStorageFromEnv({ RAPIDPRO_MEDIA_STORAGE: 's3', RAPIDPRO_MEDIA_S3_BUCKET: 'rp-media' }) as S3Storage;
+  assert.deepEqual([aws.region, aws.endpoint, aws.prefix, aws.client.config.forcePathStyle], ['us-east-1', undefined, '', false]);
+  aws.close();
+
+  const refused: [NodeJS.ProcessEnv, RegExp][] = [
+    [{}, /needs RAPIDPRO_MEDIA_S3_BUCKET/],
+    [{ RAPIDPRO_MEDIA_S3_BUCKET: '  ' }, /needs RAPIDPRO_MEDIA_S3_BUCKET/],
+    [{ RAPIDPRO_MEDIA_S3_BUCKET: 'b', RAPIDPRO_MEDIA_S3_ENDPOINT: 'minio:9000' }, /RAPIDPRO_MEDIA_S3_ENDPOINT=minio:9000: expected an http\(s\) URL/],
+    [{ RAPIDPRO_MEDIA_S3_BUCKET: 'b', RAPIDPRO_MEDIA_S3_ENDPOINT: 'minio' }, /RAPIDPRO_MEDIA_S3_ENDPOINT=minio: not a URL/],
+    [{ RAPIDPRO_MEDIA_S3_BUCKET: 'b', RAPIDPRO_MEDIA_URL: 'cdn.example.com' }, /RAPIDPRO_MEDIA_URL=cdn.example.com: not a URL/],
+    [{ RAPIDPRO_MEDIA_S3_BUCKET: 'b', RAPIDPRO_MEDIA_S3_PREFIX: 'a/../b' }, /no \. or \.\. segments/],
+    [{ RAPIDPRO_MEDIA_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'AKID' }, /must be set together/],
+  ];
+  for (const [env, message] of refused) assert.throws(() => mediaStorageFromEnv({ RAPIDPRO_MEDIA_STORAGE: 's3', ...env }), message, JSON.stringify(env));
+  assert.throws(() => mediaStorageFromEnv({ RAPIDPRO_MEDIA_STORAGE: 'ftp' }), /unknown media storage \(expected local or s3\)/);
 });
 
 test('local keys cannot leave the root', async () => {

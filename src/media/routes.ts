@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { findMediaForServing } from '../models/media.ts';
-import type { MediaStorage } from './storage.ts';
+import { MediaStorageError, type MediaStorage } from './storage.ts';
 
 const STORAGE = Symbol('mediaStorage');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -22,6 +22,7 @@ export function mediaStorageOf(app: FastifyInstance): MediaStorage {
  */
 export function registerMediaRoutes(app: FastifyInstance, db: Kysely<DB>, storage: MediaStorage): void {
   app.decorate(STORAGE, storage);
+  app.addHook('onClose', async () => storage.close?.());
   const notFound = { detail: 'Not found.' };
   app.route({
     method: ['GET', 'HEAD'],
@@ -31,7 +32,14 @@ export function registerMediaRoutes(app: FastifyInstance, db: Kysely<DB>, storag
       if (!UUID.test(org) || !UUID.test(uuid)) return reply.code(404).type('application/json').send(notFound);
       const m = await findMediaForServing(db, org, uuid);
       if (!m || m.path !== `${org}/${uuid}/${filename}`) return reply.code(404).type('application/json').send(notFound);
-      const file = await storage.get(m.path);
+      let file: Awaited<ReturnType<MediaStorage['get']>>;
+      try {
+        file = await storage.get(m.path);
+      } catch (e) {
+        if (!(e instanceof MediaStorageError)) throw e;
+        req.log.error(e);
+        return reply.code(503).type('application/json').send({ detail: 'Media storage is unavailable. Try again later.' });
+      }
       if (!file) return reply.code(404).type('application/json').send(notFound);
       reply
         .header('Content-Type', m.content_type)

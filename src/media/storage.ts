@@ -13,9 +13,16 @@ export interface MediaStorage {
   delete(key: string): Promise<void>;
   /** The public URL of a key; `origin` is the scheme and host the upload request came through. */
   url(key: string, origin: string): string;
+  /** Releases connections (called when the server closes). */
+  close?(): void;
 }
 
 /** A key as a URL path: each segment percent-encoded (`steve marten.jpg` → `steve%20marten.jpg`). */
 export function keyToUrlPath(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The storage itself failed (unreachable, refused credentials, server error): not the client's fault. */
+export class MediaStorageError extends Error {
+  override name = 'MediaStorageError';
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { Endpoint } from '../endpoint.ts';
-import { badRequest, notFound, validationError } from '../errors.ts';
+import type { ApiContext, ApiResult, Endpoint } from '../endpoint.ts';
+import { badRequest, detail, notFound, validationError } from '../errors.ts';
 import { MultipartBody, mediaTypeOf, unsupportedMediaType } from '../bodies.ts';
 import { checkWorkspaceWritable } from '../writes.ts';
 import { uuidWriteLookup } from '../uuid-lookup.ts';
@@ -10,6 +10,7 @@ import {
 } from '../../models/media.ts';
 import { mediaStorageOf } from '../../media/routes.ts';
 import { MultipartParseError, readUpload, type UploadedPart } from '../../media/upload.ts';
+import { MediaStorageError } from '../../media/storage.ts';
 
 // POST media.json (api-v2.md §2.17): a multipart `file` part, stored and answered as
 // {uuid, content_type, url, filename, size}. Messages are DRF's FileField ones and RapidPro's
@@ -43,57 +44,71 @@ function acceptedBody(req: FastifyRequest): MultipartBody | Record<string, unkno
   throw unsupportedMediaType(mediaType);
 }
 
+// A storage outage (or a storage refusing our credentials) is the server's fault, but the client
+// is told plainly that nothing was stored rather than given the generic 500 page.
+const storageUnavailable = () => detail(503, 'Media storage is unavailable; the file was not stored. Try again later.');
+
 export const media: Endpoint = {
   name: 'media',
   handlers: {
-    async POST({ req, db, workspace, userId }) {
-      // quirk (§1.11): a lookup is honoured (404 when missing), then a new upload is stored anyway, with 200
-      const lookup = uuidWriteLookup(req);
-      if (lookup && !(await mediaExists(db, workspace.id, lookup))) throw notFound();
-      const body = acceptedBody(req);
-      checkWorkspaceWritable(workspace);
-
-      let part: UploadedPart;
-      const storage = mediaStorageOf(req.server);
-      if (body instanceof MultipartBody) {
-        const orgUuid = workspace.uuid;
-        try {
-          part = await readUpload(body.stream, body.contentType, {
-            field: 'file',
-            maxSize: MAX_UPLOAD_SIZE,
-            storage,
-            // only an upload that can be accepted is written; the others are just measured
-            keyFor: (filename, contentType) => (isAllowedType(contentType) ? mediaPath(orgUuid, randomUUID(), cleanFilename(filename, contentType)) : null),
-          });
-        } catch (e) {
-          if (e instanceof MultipartParseError) throw badRequest(`Multipart form parse error - ${e.message}`);
-          throw e;
-        }
-      } else {
-        part = Object.prototype.hasOwnProperty.call(body, 'file') ? { kind: 'not-a-file' } : { kind: 'none' };
-      }
-
-      if (part.kind === 'none') throw fileError(NO_FILE);
-      if (part.kind === 'not-a-file') throw fileError(NOT_A_FILE);
-      if (part.size === 0) {
-        if (part.key) await storage.delete(part.key);
-        throw fileError(EMPTY);
-      }
-      if (!isAllowedType(part.contentType)) throw fileError(UNSUPPORTED);
-      if (part.tooLarge || !part.key) throw fileError(tooLargeMessage(MAX_UPLOAD_SIZE));
-
-      const key = part.key;
-      const [, mediaUuid, filename] = key.split('/');
+    async POST(ctx) {
       try {
-        const row = await insertMedia(db, workspace.id, {
-          uuid: mediaUuid, url: storage.url(key, origin(req)), contentType: storedContentType(filename, part.contentType),
-          path: key, size: part.size, createdById: userId,
-        });
-        return { status: lookup ? 200 : 201, body: serializeMedia(row) };
+        return await upload(ctx);
       } catch (e) {
-        await storage.delete(key);
-        throw e;
+        if (!(e instanceof MediaStorageError)) throw e;
+        ctx.req.log.error(e);
+        throw storageUnavailable();
       }
     },
   },
 };
+
+async function upload({ req, db, workspace, userId }: ApiContext): Promise<ApiResult> {
+  // quirk (§1.11): a lookup is honoured (404 when missing), then a new upload is stored anyway, with 200
+  const lookup = uuidWriteLookup(req);
+  if (lookup && !(await mediaExists(db, workspace.id, lookup))) throw notFound();
+  const body = acceptedBody(req);
+  checkWorkspaceWritable(workspace);
+
+  let part: UploadedPart;
+  const storage = mediaStorageOf(req.server);
+  if (body instanceof MultipartBody) {
+    const orgUuid = workspace.uuid;
+    try {
+      part = await readUpload(body.stream, body.contentType, {
+        field: 'file',
+        maxSize: MAX_UPLOAD_SIZE,
+        storage,
+        // only an upload that can be accepted is written; the others are just measured
+        keyFor: (filename, contentType) => (isAllowedType(contentType) ? mediaPath(orgUuid, randomUUID(), cleanFilename(filename, contentType)) : null),
+      });
+    } catch (e) {
+      if (e instanceof MultipartParseError) throw badRequest(`Multipart form parse error - ${e.message}`);
+      throw e;
+    }
+  } else {
+    part = Object.prototype.hasOwnProperty.call(body, 'file') ? { kind: 'not-a-file' } : { kind: 'none' };
+  }
+
+  if (part.kind === 'none') throw fileError(NO_FILE);
+  if (part.kind === 'not-a-file') throw fileError(NOT_A_FILE);
+  if (part.size === 0) {
+    if (part.key) await storage.delete(part.key);
+    throw fileError(EMPTY);
+  }
+  if (!isAllowedType(part.contentType)) throw fileError(UNSUPPORTED);
+  if (part.tooLarge || !part.key) throw fileError(tooLargeMessage(MAX_UPLOAD_SIZE));
+
+  const key = part.key;
+  const [, mediaUuid, filename] = key.split('/');
+  try {
+    const row = await insertMedia(db, workspace.id, {
+      uuid: mediaUuid, url: storage.url(key, origin(req)), contentType: storedContentType(filename, part.contentType),
+      path: key, size: part.size, createdById: userId,
+    });
+    return { status: lookup ? 200 : 201, body: serializeMedia(row) };
+  } catch (e) {
+    await storage.delete(key);
+    throw e;
+  }
+}
