@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { mediaStorageFromEnv } from './config.ts';
 import { LocalDiskStorage } from './local.ts';
+import { MediaStorageError } from './storage.ts';
 import type { S3Storage } from './s3.ts';
 
 test('media storage from the environment: local folder under the data folder unless set, public URL override', () => {
@@ -45,4 +49,21 @@ test('S3 storage from the environment: its settings, and a configuration that ca
 test('local keys cannot leave the root', async () => {
   const s = new LocalDiskStorage('/nonexistent-root');
   for (const key of ['../x', 'a/../../x', 'a//b', 'a\\..\\b', '/abs']) await assert.rejects(s.get(key), /bad media key/, key);
+});
+
+test('local disk failures are storage errors; a failing upload stream is not', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rpts-media-'));
+  try {
+    // the root is a file: nothing can be written below it
+    writeFileSync(path.join(dir, 'file'), 'x');
+    const broken = new LocalDiskStorage(path.join(dir, 'file'));
+    await assert.rejects(broken.put('a/b/c.png', Readable.from([Buffer.from('x')])), (e) => e instanceof MediaStorageError && /ENOTDIR/.test(e.message));
+    await assert.rejects(broken.get('a/b/c.png'), MediaStorageError);
+    const ok = new LocalDiskStorage(path.join(dir, 'media'));
+    const failing = new Readable({ read() { this.destroy(new Error('client went away')); } });
+    await assert.rejects(ok.put('a/b/c.png', failing), (e) => !(e instanceof MediaStorageError) && /client went away/.test((e as Error).message));
+    assert.equal(await ok.get('a/b/c.png'), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

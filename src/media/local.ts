@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { keyToUrlPath, type MediaStorage } from './storage.ts';
+import { keyToUrlPath, MediaStorageError, type MediaStorage } from './storage.ts';
 
 /**
  * Media on local disk under one root folder (by default `<data dir>/media`), served back by this
@@ -25,7 +25,6 @@ export class LocalDiskStorage implements MediaStorage {
 
   async put(key: string, body: Readable): Promise<number> {
     const target = this.file(key);
-    await mkdir(path.dirname(target), { recursive: true });
     // written beside the target and renamed: a half-written file is never served
     const partial = `${target}.${randomUUID()}.part`;
     let size = 0;
@@ -36,11 +35,13 @@ export class LocalDiskStorage implements MediaStorage {
       },
     });
     try {
+      await mkdir(path.dirname(target), { recursive: true });
       await pipeline(body, count, createWriteStream(partial, { flags: 'wx' }));
       await rename(partial, target);
     } catch (e) {
-      await rm(partial, { force: true });
-      throw e;
+      // the cleanup must not hide why the write failed (it fails too when the folder could not be made)
+      await rm(partial, { force: true }).catch(() => {});
+      throw diskError(e);
     }
     return size;
   }
@@ -53,7 +54,7 @@ export class LocalDiskStorage implements MediaStorage {
       return { body: createReadStream(file), size: s.size };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
+      throw diskError(e);
     }
   }
 
@@ -67,4 +68,10 @@ export class LocalDiskStorage implements MediaStorage {
   url(key: string, origin: string): string {
     return `${(this.publicUrl ?? origin).replace(/\/+$/, '')}/media/${keyToUrlPath(key)}`;
   }
+}
+
+/** A file system failure (disk full, permissions) is the storage's; anything else (the upload stream failing) is not. */
+function diskError(e: unknown): unknown {
+  if (typeof (e as NodeJS.ErrnoException)?.syscall !== 'string') return e;
+  return new MediaStorageError(`media disk: ${(e as Error).message}`, { cause: e });
 }
