@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 
 const STATUS: Record<string, string> = { A: 'active', B: 'blocked', S: 'stopped', V: 'archived' };
@@ -29,7 +29,7 @@ interface Row {
 export async function loadRuntimeContacts(db: Kysely<DB>, orgId: number, ids: number[]): Promise<Map<number, RuntimeContact>> {
   const out = new Map<number, RuntimeContact>();
   if (!ids.length) return out;
-  const rows = await sql<Row>`${contactSelect(orgId)} FROM contacts c WHERE c.org_id = ${orgId} AND c.id = ANY(${ids.map(Number)}::bigint[])`.execute(db);
+  const rows = await sql<Row>`SELECT ${contactColumns(orgId)} FROM contacts c WHERE c.org_id = ${orgId} AND c.id = ANY(${ids.map(Number)}::bigint[])`.execute(db);
   for (const c of rows.rows) out.set(c.id, toRuntimeContact(c));
   return out;
 }
@@ -51,15 +51,33 @@ export interface ResumeState {
  * needs all three before the engine runs. Null when the contact is gone.
  */
 export async function loadResumeState(db: Kysely<DB>, orgId: number, contactId: number): Promise<ResumeState | null> {
-  const r = await sql<Row & { asset_version: string | null; session_id: number | null; session_output: unknown; session_flow_id: number | null; session_version: string | null }>`
-    ${contactSelect(orgId)},
-      (SELECT version::text FROM asset_versions WHERE org_id = ${orgId}) AS asset_version,
-      w.id AS session_id, w.output AS session_output, w.current_flow_id AS session_flow_id, w.wait_started_on::text AS session_version
+  const r = await sql<ResumeRow>`
+    SELECT ${resumeStateColumns(orgId)}
     FROM contacts c
     LEFT JOIN flow_sessions w ON w.contact_id = c.id AND w.org_id = ${orgId} AND w.status = 'W'
     WHERE c.org_id = ${orgId} AND c.id = ${contactId}`.execute(db);
-  const row = r.rows[0];
-  if (!row) return null;
+  return r.rows[0] ? toResumeState(r.rows[0]) : null;
+}
+
+export type ResumeRow = Row & {
+  asset_version: string | null; session_id: number | null; session_output: unknown; session_flow_id: number | null; session_version: string | null;
+};
+
+/** A URN that the same statement points at a channel: its snapshot still shows the old affinity. */
+export interface NewAffinity { urnId: RawBuilder<unknown>; channelUuid: string }
+
+/**
+ * loadResumeState's columns, for a caller that reads the state in a statement of its own: the
+ * contact is `c` (any row source with the contacts table's columns), its waiting session `w`
+ * (LEFT JOIN flow_sessions w ON w.contact_id = c.id AND w.org_id = ... AND w.status = 'W').
+ */
+export function resumeStateColumns(orgId: number, affinity?: NewAffinity): RawBuilder<unknown> {
+  return sql`${contactColumns(orgId, affinity)},
+      (SELECT version::text FROM asset_versions WHERE org_id = ${orgId}) AS asset_version,
+      w.id AS session_id, w.output AS session_output, w.current_flow_id AS session_flow_id, w.wait_started_on::text AS session_version`;
+}
+
+export function toResumeState(row: ResumeRow): ResumeState {
   return {
     contact: toRuntimeContact(row),
     waiting: row.session_id !== null
@@ -69,10 +87,11 @@ export async function loadResumeState(db: Kysely<DB>, orgId: number, contactId: 
   };
 }
 
-function contactSelect(orgId: number) {
+function contactColumns(orgId: number, affinity?: NewAffinity) {
+  const channel = affinity ? sql`CASE WHEN u.id = ${affinity.urnId} THEN ${affinity.channelUuid}::uuid ELSE ch.uuid END` : sql`ch.uuid`;
   return sql`
-    SELECT c.id, c.uuid, c.name, c.language, c.status, c.created_on, c.last_seen_on, c.current_flow_id,
-      (SELECT json_agg(json_build_array(u.id, u.scheme, u.path, u.display, ch.uuid) ORDER BY u.priority DESC, u.id)
+    c.id, c.uuid, c.name, c.language, c.status, c.created_on, c.last_seen_on, c.current_flow_id,
+      (SELECT json_agg(json_build_array(u.id, u.scheme, u.path, u.display, ${channel}) ORDER BY u.priority DESC, u.id)
          FROM contact_urns u LEFT JOIN channels ch ON ch.id = u.channel_id
         WHERE u.org_id = ${orgId} AND u.contact_id = c.id) AS urns,
       (SELECT json_agg(json_build_array(f.key, v.text_value, v.number_value::text, v.datetime_value::text, v.state_value, v.district_value, v.ward_value))

@@ -113,6 +113,34 @@ forEachDatabase('incoming path caches', (db) => {
     assert.equal((await db().db.selectFrom('contact_urns').select('id').where('org_id', '=', other.workspace.id).where('identity', '=', `tel:${phone}`).execute()).length, 0);
   });
 
+  test('a reply that changes the affinity is answered on the channel it came through, in one statement with its storage', async () => {
+    const ask = n();
+    const [q, w, t] = [n(), n(), n()];
+    const all = { uuid: n(), name: 'All Responses', exit_uuid: n() };
+    await importDefinitions(db().db, ws.workspace, {
+      version: '13',
+      flows: [{
+        uuid: ask, name: 'Ask', spec_version: '13.1.0', language: 'eng', type: 'messaging', expire_after_minutes: 60, localization: {},
+        nodes: [
+          { uuid: q, actions: [{ uuid: n(), type: 'send_msg', text: 'Your name?' }], exits: [{ uuid: n(), destination_uuid: w }] },
+          { uuid: w, actions: [], router: { type: 'switch', operand: '@input.text', result_name: 'Name', default_category_uuid: all.uuid, wait: { type: 'msg' }, cases: [], categories: [all] }, exits: [{ uuid: all.exit_uuid, destination_uuid: t }] },
+          { uuid: t, actions: [{ uuid: n(), type: 'send_msg', text: 'Thanks @input.text' }], exits: [{ uuid: n() }] },
+        ],
+      }],
+      triggers: [keyword('ask', ask, 'Ask')],
+    }, async () => {});
+    const phone = '+250788100040';
+    const outChannel = async (text: string) => (await db().db.selectFrom('msgs as m').innerJoin('channels as c', 'c.id', 'm.channel_id')
+      .innerJoin('contact_urns as u', 'u.id', 'm.contact_urn_id').select('c.uuid')
+      .where('m.org_id', '=', ws.workspace.id).where('u.identity', '=', `tel:${phone}`).where('m.direction', '=', 'O').where('m.text', '=', text).execute()).map((r) => r.uuid);
+    await reply(phone, 'ask');
+    assert.deepEqual(await outChannel('Your name?'), [channelUuid]);
+    // the answer comes through the second channel: the session is resumed from the state the
+    // storing statement read, which must already show the new affinity
+    await reply(phone, 'Ann', secondChannelUuid);
+    assert.deepEqual(await outChannel('Thanks Ann'), [secondChannelUuid]);
+  });
+
   test('a known stopped contact writing is active again and triggers; a known blocked one has its message archived and starts nothing', async () => {
     const contactOf = (phone: string) => db().db.selectFrom('contacts as c').innerJoin('contact_urns as u', 'u.contact_id', 'c.id')
       .select(['c.id', 'c.status', 'c.last_seen_on']).where('u.org_id', '=', ws.workspace.id).where('u.identity', '=', `tel:${phone}`).executeTakeFirstOrThrow();

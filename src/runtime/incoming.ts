@@ -16,7 +16,7 @@ import { toUrn } from '../models/urns.ts';
 import { getOrCreateContactsByUrns, knownContactByUrn } from './urn-contacts.ts';
 import { queueRetries, toChannel } from './sender.ts';
 import { messagingSink } from './messaging.ts';
-import { loadResumeState } from './contacts.ts';
+import { loadResumeState, resumeStateColumns, toResumeState, type ResumeRow, type ResumeState } from './contacts.ts';
 import { SessionConflictError } from './sessions.ts';
 import { resumeSessionWithMessage, startFromMessage, startFromChannelEvent } from './runner.ts';
 import { messageTriggersCached } from './assets.ts';
@@ -108,7 +108,11 @@ async function touchChannel(db: Kysely<DB>, channelId: number): Promise<void> {
              WHERE id = ${channelId} AND (last_seen IS NULL OR last_seen < clock_timestamp() - interval '1 second')`.execute(db);
 }
 
-interface Received { id: number; contactId: number; event: IncomingMsgEvent; urn: string }
+interface Received {
+  id: number; contactId: number; event: IncomingMsgEvent; urn: string;
+  /** The contact's resume state as the storing statement read it (after its own writes), when it did. */
+  state?: ResumeState | null;
+}
 
 /** Runs of handToRuntime that found the contact's session moved on meanwhile (SessionConflictError) are done again. */
 const HANDLING_ATTEMPTS = 3;
@@ -116,7 +120,7 @@ const HANDLING_ATTEMPTS = 3;
 async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: Received, jobs?: JobQueue): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await handOnce(db, ws, channel, r, jobs);
+      return await handOnce(db, ws, channel, attempt === 1 ? r : { ...r, state: undefined }, jobs);
     } catch (e) {
       // a timeout or another message resumed the session first: decide again on what is there now
       if (!(e instanceof SessionConflictError) || attempt >= HANDLING_ATTEMPTS) throw e;
@@ -126,8 +130,9 @@ async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow,
 
 async function handOnce(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: Received, jobs?: JobQueue): Promise<void> {
   const deps = { db, sink: messagingSink(jobs), jobs };
-  // the waiting session read with everything resuming it needs, in one statement
-  const state = await loadResumeState(db, ws.id, r.contactId);
+  // the waiting session read with everything resuming it needs, in one statement (unless the
+  // statement that stored the message read it)
+  const state = r.state !== undefined ? r.state : await loadResumeState(db, ws.id, r.contactId);
   const waiting = state?.waiting;
   const msg = {
     uuid: r.event.uuid, text: r.event.text, urn: r.urn, channel: { uuid: channel.uuid, name: channel.name },
@@ -168,31 +173,38 @@ async function storeFromKnownContact(
   if (urn.identity.includes('\0')) return { current: false, stored: false };
   // nothing is written unless the channel and workspace are still as read (`current`);
   // one UPDATE of the contact row: a statement must not write the same row twice
-  const r = await sql<{ current: boolean; id: number | null; status: string | null; msg_id: number | null }>`${sql.raw(PREPARE)}
+  // it also reads what handing the message to the runtime needs (loadResumeState), as it leaves the contact
+  const r = await sql<{ current: boolean; msg_id: number | null } & ResumeRow>`${sql.raw(PREPARE)}
     WITH v AS (
       SELECT EXISTS (SELECT 1 FROM channels ch JOIN orgs o ON o.id = ch.org_id
                       WHERE ch.id = ${channel.id} AND ch.is_active AND o.is_active AND ${channelFingerprint('ch', 'o')} = ${fingerprint}) AS current),
-    c AS (
+    owner AS (
       SELECT c.id, c.status, u.id AS urn_id FROM contact_urns u JOIN contacts c ON c.id = u.contact_id
        WHERE u.org_id = ${ws.id} AND u.identity = ${urn.identity} AND c.org_id = ${ws.id} AND c.is_active AND (SELECT current FROM v)),
     affinity AS (
-      UPDATE contact_urns SET channel_id = ${channel.id} WHERE id = (SELECT urn_id FROM c) AND channel_id IS DISTINCT FROM ${channel.id}::bigint),
+      UPDATE contact_urns SET channel_id = ${channel.id} WHERE id = (SELECT urn_id FROM owner) AND channel_id IS DISTINCT FROM ${channel.id}::bigint),
     seen AS (
       UPDATE contacts SET last_seen_on = ${e.receivedOn}, modified_on = clock_timestamp(), status = CASE WHEN status = 'S' THEN 'A' ELSE status END
-       WHERE id = (SELECT id FROM c)),
+       WHERE id = (SELECT id FROM owner)
+      RETURNING *),
     stored AS (
       INSERT INTO msgs (uuid, org_id, contact_id, contact_urn_id, channel_id, direction, status, visibility, msg_type, text, attachments,
                         quick_replies, external_id, created_on, modified_on)
-      SELECT ${e.uuid}::uuid, ${ws.id}::bigint, c.id, c.urn_id, ${channel.id}::bigint, 'I', 'H', CASE WHEN c.status = 'B' THEN 'A' ELSE 'V' END, 'T',
+      SELECT ${e.uuid}::uuid, ${ws.id}::bigint, o.id, o.urn_id, ${channel.id}::bigint, 'I', 'H', CASE WHEN o.status = 'B' THEN 'A' ELSE 'V' END, 'T',
              ${e.text}::text, ${e.attachments}::text[], '[]'::jsonb, ${e.externalId}::text, ${e.receivedOn}::timestamptz, ${e.receivedOn}::timestamptz
-        FROM c
+        FROM owner o
       ON CONFLICT (uuid) DO NOTHING
       RETURNING id)
-    SELECT v.current, c.id, c.status, (SELECT id FROM stored) AS msg_id FROM v LEFT JOIN c ON true`.execute(db);
+    SELECT v.current, (SELECT id FROM stored) AS msg_id,
+           ${resumeStateColumns(ws.id, { urnId: sql`(SELECT urn_id FROM owner)`, channelUuid: channel.uuid })}
+      FROM v LEFT JOIN seen c ON true
+      LEFT JOIN flow_sessions w ON w.contact_id = c.id AND w.org_id = ${ws.id} AND w.status = 'W'`.execute(db);
   const row = r.rows[0];
   if (!row.current || row.id === null) return { current: row.current, stored: false };
   // a provider retrying a callback gives the same message again: stored once, handled once
-  const received = row.msg_id !== null && row.status !== 'B' ? { id: row.msg_id, contactId: row.id, event: e, urn: urn.identity } : null;
+  const received = row.msg_id !== null && row.status !== 'B'
+    ? { id: row.msg_id, contactId: row.id, event: e, urn: urn.identity, state: toResumeState(row) }
+    : null;
   return { current: true, stored: true, received };
 }
 
