@@ -188,6 +188,7 @@ async function run(label: string, d: Database, n: number, replies: number) {
     }
   }));
   const handled = performance.now();
+  const repliesPerSecond = urns.length / ((handled - r0) / 1000);
   const answered = await waitFor(async () => (await outgoing()) >= n + urns.length, 600_000);
   const handledS = (handled - r0) / 1000;
   console.log(`  ${urns.length} replies stored, resumed and answered (second question queued): ${handledS.toFixed(2)} s (${Math.round(urns.length / handledS)} replies/s, ${concurrency} at a time)`);
@@ -201,6 +202,27 @@ async function run(label: string, d: Database, n: number, replies: number) {
   const waiting = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM flow_runs WHERE org_id = ${ws.id} AND status = 'W' AND responded`.execute(d.db)).rows[0].n);
   console.log(`  runs waiting on the second question: ${waiting}`);
   await jobs.stop();
+
+  // ceiling, same run and concurrency: what a reply must write at the least — the incoming
+  // message, the session, the answer — as one statement each reply, with no engine, no lookups
+  const sessionIds = (await d.db.selectFrom('flow_sessions').select(['id', 'contact_id']).where('org_id', '=', ws.id).where('status', '=', 'W').limit(urns.length).execute());
+  let c = 0;
+  const ceilingCpu = await cpuMeter(d);
+  const c0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (c < sessionIds.length) {
+      const s = sessionIds[c++];
+      await sql`WITH incoming AS (
+          INSERT INTO msgs (uuid, org_id, contact_id, direction, status, visibility, msg_type, text, attachments, quick_replies, created_on, modified_on)
+          VALUES (gen_random_uuid(), ${ws.id}, ${s.contact_id}, 'I', 'H', 'V', 'T', 'Alice', '{}', '[]', now(), now())),
+        session AS (UPDATE flow_sessions SET output = output || ${JSON.stringify({ bench: true })}::jsonb, wait_started_on = clock_timestamp() WHERE id = ${s.id})
+        INSERT INTO msgs (uuid, org_id, contact_id, direction, status, visibility, msg_type, text, attachments, quick_replies, created_on, modified_on)
+        VALUES (gen_random_uuid(), ${ws.id}, ${s.contact_id}, 'O', 'Q', 'V', 'T', 'Thanks Alice, favourite colour?', '{}', '[]', now(), now())`.execute(d.db);
+    }
+  }));
+  const ceiling = sessionIds.length / ((performance.now() - c0) / 1000);
+  console.log(`  ceiling (one raw statement per reply writing its incoming message, session and answer): ${Math.round(ceiling)} replies/s; replies handled at ${(repliesPerSecond / ceiling).toFixed(2)} of it`);
+  console.log(`    ${await ceilingCpu(sessionIds.length)}`);
 
   // the runtime's own share of a reply: resumeWithMessage on contacts not replied to yet (message
   // rows, sessions, runs, send and wait jobs written; nothing stored as received, nothing sent)

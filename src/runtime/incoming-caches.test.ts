@@ -139,6 +139,20 @@ forEachDatabase('incoming path caches', (db) => {
     // storing statement read, which must already show the new affinity
     await reply(phone, 'Ann', secondChannelUuid);
     assert.deepEqual(await outChannel('Thanks Ann'), [secondChannelUuid]);
+
+    // an incoming message is stored with the flow its contact waits in (the usual reply resumes
+    // it); a keyword that starts another flow instead gets that flow, nothing waiting gets none
+    const contactId = (await db().db.selectFrom('contact_urns').select('contact_id').where('org_id', '=', ws.workspace.id).where('identity', '=', `tel:${phone}`).executeTakeFirstOrThrow()).contact_id!;
+    const flowOfIncoming = async (text: string) => (await db().db.selectFrom('msgs as m').leftJoin('flows as f', 'f.id', 'm.flow_id').select('f.name')
+      .where('m.org_id', '=', ws.workspace.id).where('m.contact_id', '=', contactId).where('m.direction', '=', 'I').where('m.text', '=', text).executeTakeFirstOrThrow()).name;
+    assert.equal(await flowOfIncoming('Ann'), 'Ask');
+    await reply(phone, 'ask');
+    await reply(phone, 'join');
+    assert.equal(await flowOfIncoming('join'), 'Join');
+    await reply(phone, 'Done');
+    assert.equal(await flowOfIncoming('Done'), 'Join');
+    await reply(phone, 'nothing waits now');
+    assert.equal(await flowOfIncoming('nothing waits now'), null);
   });
 
   test('a known stopped contact writing is active again and triggers; a known blocked one has its message archived and starts nothing', async () => {

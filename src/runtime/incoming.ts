@@ -112,6 +112,11 @@ interface Received {
   id: number; contactId: number; event: IncomingMsgEvent; urn: string;
   /** The contact's resume state as the storing statement read it (after its own writes), when it did. */
   state?: ResumeState | null;
+  /**
+   * The flow the message was stored with: the flow its contact was waiting in, which it usually
+   * resumes, so the usual reply needs no second write of its row. Corrected once handled.
+   */
+  storedFlowId?: number | null;
 }
 
 /** Runs of handToRuntime that found the contact's session moved on meanwhile (SessionConflictError) are done again. */
@@ -123,7 +128,11 @@ async function handToRuntime(db: Kysely<DB>, ws: Workspace, channel: ChannelRow,
       return await handOnce(db, ws, channel, attempt === 1 ? r : { ...r, state: undefined }, jobs);
     } catch (e) {
       // a timeout or another message resumed the session first: decide again on what is there now
-      if (!(e instanceof SessionConflictError) || attempt >= HANDLING_ATTEMPTS) throw e;
+      if (!(e instanceof SessionConflictError) || attempt >= HANDLING_ATTEMPTS) {
+        // not handled by the flow it was stored with
+        if (r.storedFlowId) await db.updateTable('msgs').set({ flow_id: null }).where('id', '=', r.id).execute();
+        throw e;
+      }
     }
   }
 }
@@ -141,14 +150,17 @@ async function handOnce(db: Kysely<DB>, ws: Workspace, channel: ChannelRow, r: R
   // a keyword trigger interrupts a waiting session unless its flow ignores triggers; a catch-all only fires when nothing waits
   const candidates = state ? await messageTriggersCached(db, ws.id, state.assetVersion) : undefined;
   const trigger = await messageTriggerToFire(db, ws.id, r.contactId, channel.id, r.event.text ?? '', waiting, candidates);
+  const stored = r.storedFlowId ?? null;
   let flowId: number | null = null;
   if (trigger) {
     if (await startFromMessage(deps, ws, trigger.flowUuid, r.contactId, msg, trigger.keywordMatch)) flowId = trigger.flowId;
   } else if (waiting) {
-    // the message gets its flow in the resume's transaction
-    await resumeSessionWithMessage(deps, ws, state!, msg, { msgId: r.id, flowId: waiting.current_flow_id });
+    // the message gets its flow in the resume's statement, unless it was stored with it
+    flowId = waiting.current_flow_id;
+    await resumeSessionWithMessage(deps, ws, state!, msg, { msgId: r.id, flowId: flowId === stored ? null : flowId });
+    return;
   }
-  if (flowId) await db.updateTable('msgs').set({ flow_id: flowId }).where('id', '=', r.id).execute();
+  if (flowId !== stored) await db.updateTable('msgs').set({ flow_id: flowId }).where('id', '=', r.id).execute();
 }
 
 function normalizedUrn(ws: Workspace, channel: ChannelRow, rawUrn: string) {
@@ -174,7 +186,7 @@ async function storeFromKnownContact(
   // nothing is written unless the channel and workspace are still as read (`current`);
   // one UPDATE of the contact row: a statement must not write the same row twice
   // it also reads what handing the message to the runtime needs (loadResumeState), as it leaves the contact
-  const r = await sql<{ current: boolean; msg_id: number | null } & ResumeRow>`${sql.raw(PREPARE)}
+  const r = await sql<{ current: boolean; msg_id: number | null; msg_flow_id: number | null } & ResumeRow>`${sql.raw(PREPARE)}
     WITH v AS (
       SELECT EXISTS (SELECT 1 FROM channels ch JOIN orgs o ON o.id = ch.org_id
                       WHERE ch.id = ${channel.id} AND ch.is_active AND o.is_active AND ${channelFingerprint('ch', 'o')} = ${fingerprint}) AS current),
@@ -189,13 +201,14 @@ async function storeFromKnownContact(
       RETURNING *),
     stored AS (
       INSERT INTO msgs (uuid, org_id, contact_id, contact_urn_id, channel_id, direction, status, visibility, msg_type, text, attachments,
-                        quick_replies, external_id, created_on, modified_on)
+                        quick_replies, external_id, created_on, modified_on, flow_id)
       SELECT ${e.uuid}::uuid, ${ws.id}::bigint, o.id, o.urn_id, ${channel.id}::bigint, 'I', 'H', CASE WHEN o.status = 'B' THEN 'A' ELSE 'V' END, 'T',
-             ${e.text}::text, ${e.attachments}::text[], '[]'::jsonb, ${e.externalId}::text, ${e.receivedOn}::timestamptz, ${e.receivedOn}::timestamptz
+             ${e.text}::text, ${e.attachments}::text[], '[]'::jsonb, ${e.externalId}::text, ${e.receivedOn}::timestamptz, ${e.receivedOn}::timestamptz,
+             CASE WHEN o.status <> 'B' THEN (SELECT current_flow_id FROM flow_sessions WHERE contact_id = o.id AND org_id = ${ws.id} AND status = 'W') END
         FROM owner o
       ON CONFLICT (uuid) DO NOTHING
-      RETURNING id)
-    SELECT v.current, (SELECT id FROM stored) AS msg_id,
+      RETURNING id, flow_id)
+    SELECT v.current, (SELECT id FROM stored) AS msg_id, (SELECT flow_id FROM stored) AS msg_flow_id,
            ${resumeStateColumns(ws.id, { urnId: sql`(SELECT urn_id FROM owner)`, channelUuid: channel.uuid })}
       FROM v LEFT JOIN seen c ON true
       LEFT JOIN flow_sessions w ON w.contact_id = c.id AND w.org_id = ${ws.id} AND w.status = 'W'`.execute(db);
@@ -203,7 +216,7 @@ async function storeFromKnownContact(
   if (!row.current || row.id === null) return { current: row.current, stored: false };
   // a provider retrying a callback gives the same message again: stored once, handled once
   const received = row.msg_id !== null && row.status !== 'B'
-    ? { id: row.msg_id, contactId: row.id, event: e, urn: urn.identity, state: toResumeState(row) }
+    ? { id: row.msg_id, contactId: row.id, event: e, urn: urn.identity, state: toResumeState(row), storedFlowId: row.msg_flow_id }
     : null;
   return { current: true, stored: true, received };
 }
