@@ -157,6 +157,7 @@ async function run(label: string, d: Database, n: number, replies: number) {
   }, (name, data, opts) => jobs.enqueue(name, data, opts)));
   const queued = await waitFor(async () => (await outgoing()) >= n, 1_200_000);
   const queuedS = (queued - t0) / 1000;
+  const startedPerSecond = n / queuedS;
   console.log(`  start → all ${n} first messages queued: ${queuedS.toFixed(2)} s (${Math.round(n / queuedS)} contacts/s); provider had received ${fake.requests()} by then`);
   console.log(`    ${await startCpu(n)} (includes sending what was sent meanwhile)`);
   printQueryCounts(n);
@@ -249,6 +250,27 @@ async function run(label: string, d: Database, n: number, replies: number) {
     printQueryCounts(rest.length);
     await idle.stop();
   }
+
+  // ceiling for the start, same run: what starting a contact writes at the least — its session,
+  // run and first message, of the sizes the runtime wrote — as one INSERT ... SELECT statement per
+  // group of 250 contacts (the runtime's group size), with no engine and no jobs
+  const sample = await d.db.selectFrom('flow_sessions').select(['output']).where('org_id', '=', ws.id).executeTakeFirstOrThrow();
+  const run = await d.db.selectFrom('flow_runs').select(['results', 'path']).where('org_id', '=', ws.id).executeTakeFirstOrThrow();
+  const all = (await d.db.selectFrom('contacts').select('id').where('org_id', '=', ws.id).orderBy('id').execute()).map((c) => c.id);
+  const s0 = performance.now();
+  for (let i = 0; i < all.length; i += 250) {
+    await sql`WITH s AS (
+        INSERT INTO flow_sessions (uuid, org_id, contact_id, status, output, current_flow_id, ended_on)
+        SELECT gen_random_uuid(), ${ws.id}, c, 'C', ${JSON.stringify(sample.output)}::jsonb, ${flowId}, now() FROM unnest(${all.slice(i, i + 250)}::bigint[]) c
+        RETURNING id, contact_id),
+      r AS (
+        INSERT INTO flow_runs (uuid, org_id, flow_id, contact_id, session_id, status, responded, results, path, created_on, modified_on)
+        SELECT gen_random_uuid(), ${ws.id}, ${flowId}, contact_id, id, 'C', false, ${JSON.stringify(run.results)}::jsonb, ${JSON.stringify(run.path)}::jsonb, now(), now() FROM s)
+      INSERT INTO msgs (uuid, org_id, contact_id, flow_id, direction, status, visibility, msg_type, text, attachments, quick_replies, created_on, modified_on)
+      SELECT gen_random_uuid(), ${ws.id}, contact_id, ${flowId}, 'O', 'F', 'V', 'T', 'Hi Contact, what is your name?', '{}', '[]', now(), now() FROM s`.execute(d.db);
+  }
+  const startCeiling = all.length / ((performance.now() - s0) / 1000);
+  console.log(`  ceiling for the start (bulk INSERT ... SELECT of each contact's session, run and message, 250 a statement): ${Math.round(startCeiling)} contacts/s; started at ${(startedPerSecond / startCeiling).toFixed(2)} of it`);
   await fake.close();
 }
 
