@@ -1,6 +1,7 @@
 import { databaseConfigFromEnv } from '../db/config.ts';
 import { openDatabase, type Database } from '../db/open.ts';
 import { buildServer } from '../api/server.ts';
+import { mediaStorageFromEnv } from '../media/config.ts';
 import { countWorkspaces, createWorkspace } from '../models/workspaces.ts';
 import { addMember } from '../models/users.ts';
 import { createToken } from '../models/tokens.ts';
@@ -30,6 +31,8 @@ export interface ServeOptions {
 /** Runs until SIGINT/SIGTERM, then closes the HTTP server and the database cleanly. */
 export async function serve(opts: ServeOptions): Promise<void> {
   const config = databaseConfigFromEnv();
+  // checked before the database and workers start, so a media setting mistake ends the process
+  const media = opts.http !== false ? mediaStorageFromEnv() : undefined;
   const d = await openDatabase(config);
   const stops: (() => Promise<void>)[] = [];
   const jobs = createJobQueue(d);
@@ -46,7 +49,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (opts.http !== false) {
     const port = Number(process.env.PORT ?? 8000);
     const host = process.env.HOST ?? '127.0.0.1';
-    const app = await buildServer({ db: d.db, jobs, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, trustProxy: process.env.TRUST_PROXY === '1' });
+    const app = await buildServer({ db: d.db, jobs, media, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, trustProxy: process.env.TRUST_PROXY === '1' });
     await app.listen({ port, host });
     const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     console.log(`rapidpro-ts listening on ${baseUrl} (${where})`);
