@@ -229,6 +229,22 @@ describe('S3 storage against a signature-checking fake', () => {
     s.close();
   });
 
+  test('an upload stream that fails (client gone) fails the put with its own error and leaves nothing behind', async () => {
+    const s = storage();
+    const k = key();
+    fake.log.length = 0;
+    async function* dying() {
+      for (let i = 0; i < 100; i++) yield randomBytes(65536); // 6.25 MiB: the first part is already sent
+      throw new Error('client went away');
+    }
+    const err = await s.put(k, Readable.from(dying()), 'video/mp4').catch((e) => e);
+    assert.ok(!(err instanceof MediaStorageError) && /client went away/.test(err.message), String(err));
+    assert.ok(fake.log.includes('200 PUT UploadPart') && fake.log.at(-1) === '204 DELETE AbortMultipartUpload', fake.log.join(', '));
+    assert.equal(fake.objects.has(k), false);
+    assert.equal(fake.uploads.size, 0);
+    s.close();
+  });
+
   test('public URLs: the configured origin, else the bucket itself (path-style with an endpoint)', () => {
     const k = 'b1f0c2a4-0000-4000-8000-000000000000/5e0a1b2c-0000-4000-8000-000000000000/steve marten.jpg';
     const enc = k.replace(' ', '%20');
