@@ -4,12 +4,15 @@
 // messages it never claimed stayed queued for ever. This sweep, run periodically by every worker
 // process (JobQueue.every), hands them to a new send job.
 //
-// Safe under several processes: one sweep at a time (a transaction-scoped advisory lock; the others
-// skip their turn), and a sweep moves the claims to the new job — or claims the unclaimed messages
-// for it, unless a live job claimed them meanwhile — in the transaction that queues it, so the next
-// sweep sees them held by a live job and a message is never queued twice. The new job's claims are dated back past the claim timeout, which
-// is what lets it take them over (sender.ts's takeover of an expired attempt of the same job).
-import { randomUUID } from 'node:crypto';
+// Conservative on purpose: only jobs pg-boss has given up on (failed or cancelled, or no longer in its
+// table) count, and only claims older than twice the claim timeout (a live attempt renews its claims
+// every fifth of it), so a slow or still-running attempt keeps its messages. Safe under several
+// processes: one sweep at a time (a transaction-scoped advisory lock; the others skip their turn);
+// in the transaction that queues the new job, a stale claim is moved to it (dated back past the
+// timeout, so that the new job takes it over at once) and a failed job whose unclaimed messages were
+// handed over is marked swept in its pg-boss output, so nothing is queued twice. No claim is added:
+// at most the claim window per job is ever claimed (docs/messaging.md, "Crashes").
+
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -23,31 +26,41 @@ const SWEEP_LIMIT = 5000;
 interface Stranded { msg_id: number; org_id: number; channel_id: number | null; status: string; next_attempt: Date | null }
 
 /**
- * Re-queues the messages of send jobs no longer created, retrying or active in pg-boss: claims older
- * than `claimTimeoutSeconds` whose job is gone or over, and still-queued unclaimed messages of
- * failed send jobs. Returns how many messages were handed to new jobs.
+ * Re-queues the messages of send jobs pg-boss will not run again: claims older than twice
+ * `claimTimeoutSeconds` whose job is failed, cancelled or gone, and the still-queued unclaimed
+ * messages of failed send jobs. Returns how many messages were handed to new jobs.
  */
 export async function sweepStrandedSends(db: Kysely<DB>, jobs: JobQueue, claimTimeoutSeconds: number): Promise<number> {
   let queued = 0;
   await db.transaction().execute(async (tx) => {
     const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK}) AS ok`.execute(tx);
     if (!lock.rows[0]?.ok) return; // another process is sweeping
-    const live = (jobId: ReturnType<typeof sql>) => sql`EXISTS (
-      SELECT 1 FROM pgboss.job j WHERE j.name = ${SEND_JOB} AND j.state IN ('created', 'retry', 'active')
-        AND j.id = CASE WHEN ${jobId} ~ '^[0-9a-fA-F-]{36}$' THEN (${jobId})::uuid END)`;
     const orphaned = await sql<Stranded>`
       SELECT c.msg_id, m.org_id, m.channel_id, m.status, m.next_attempt
       FROM msg_claims c JOIN msgs m ON m.id = c.msg_id
-      WHERE c.claimed_on < clock_timestamp() - ${claimTimeoutSeconds} * interval '1 second' AND NOT ${live(sql`c.job_id`)}
+      WHERE c.claimed_on < clock_timestamp() - ${2 * claimTimeoutSeconds} * interval '1 second'
+        AND NOT EXISTS (
+          SELECT 1 FROM pgboss.job j WHERE j.name = ${SEND_JOB} AND j.state IN ('created', 'retry', 'active', 'completed')
+            AND j.id = CASE WHEN c.job_id ~ '^[0-9a-fA-F-]{36}$' THEN c.job_id::uuid END)
       ORDER BY c.msg_id LIMIT ${SWEEP_LIMIT}
       FOR UPDATE OF c SKIP LOCKED`.execute(tx);
-    const unclaimed = await sql<Stranded>`
+    const failed = await sql<{ id: string }>`
+      SELECT id FROM pgboss.job WHERE name = ${SEND_JOB} AND state = 'failed' AND NOT COALESCE(output ? 'sweptOn', false)
+      ORDER BY completed_on LIMIT ${Math.floor(SWEEP_LIMIT / 500)} FOR UPDATE SKIP LOCKED`.execute(tx);
+    const failedIds = failed.rows.map((r) => r.id);
+    const unclaimed = failedIds.length ? await sql<Stranded>`
       SELECT DISTINCT m.id AS msg_id, m.org_id, m.channel_id, m.status, m.next_attempt
       FROM pgboss.job j CROSS JOIN LATERAL jsonb_array_elements_text(j.data->'msgIds') AS x(id)
         JOIN msgs m ON m.id = x.id::bigint AND m.org_id = (j.data->>'orgId')::bigint
-      WHERE j.name = ${SEND_JOB} AND j.state = 'failed' AND m.direction = 'O' AND m.status IN ('Q', 'E', 'I')
-        AND NOT EXISTS (SELECT 1 FROM msg_claims c WHERE c.msg_id = m.id)
-      LIMIT ${SWEEP_LIMIT}`.execute(tx);
+      WHERE j.name = ${SEND_JOB} AND j.id = ANY(${failedIds}::uuid[]) AND m.direction = 'O' AND m.status IN ('Q', 'E', 'I')
+        AND NOT EXISTS (SELECT 1 FROM msg_claims c WHERE c.msg_id = m.id)`.execute(tx) : { rows: [] as Stranded[] };
+    if (failedIds.length) {
+      // pg-boss keeps the job's error in output (an object, or whatever was thrown): kept beside the mark
+      await sql`
+        UPDATE pgboss.job SET output = CASE WHEN jsonb_typeof(output) = 'object' THEN output ELSE jsonb_build_object('error', output) END
+                                       || jsonb_build_object('sweptOn', clock_timestamp())
+        WHERE name = ${SEND_JOB} AND id = ANY(${failedIds}::uuid[])`.execute(tx);
+    }
 
     // a claim on a message that is no longer to send (or has no channel) is only dropped
     const isSendable = (s: Stranded) => ['Q', 'E', 'I'].includes(s.status) && s.channel_id !== null;
@@ -66,27 +79,20 @@ export async function sweepStrandedSends(db: Kysely<DB>, jobs: JobQueue, claimTi
     for (const s of orphaned.rows) if (isSendable(s)) add(s, true);
     for (const s of unclaimed.rows) if (isSendable(s)) add(s, false);
 
-    const old = sql`clock_timestamp() - (${claimTimeoutSeconds} + 1) * interval '1 second'`;
     for (const g of groups.values()) {
-      for (let i = 0; i < g.claimed.length + g.free.length; i += 500) {
-        const claimed = g.claimed.slice(i, i + 500);
-        const free = g.free.slice(Math.max(0, i - g.claimed.length), Math.max(0, i + 500 - g.claimed.length));
-        // held under a provisional id first: a free message a live job claimed meanwhile is left to it
-        const provisional = `sweep:${randomUUID()}`;
-        const held = await sql<{ msg_id: number }>`
-          WITH moved AS (UPDATE msg_claims SET job_id = ${provisional} WHERE msg_id = ANY(${claimed}::bigint[]) RETURNING msg_id),
-          taken AS (
-            INSERT INTO msg_claims (msg_id, job_id, claimed_on) SELECT id, ${provisional}, ${old} FROM unnest(${free}::bigint[]) AS id
-            ON CONFLICT (msg_id) DO NOTHING RETURNING msg_id)
-          SELECT msg_id FROM moved UNION ALL SELECT msg_id FROM taken`.execute(tx);
-        const msgIds = held.rows.map((r) => Number(r.msg_id)).sort((a, b) => a - b);
-        if (!msgIds.length) continue;
+      const ids = [...g.claimed, ...g.free];
+      for (let i = 0; i < ids.length; i += 500) {
+        const msgIds = ids.slice(i, i + 500);
+        const moved = msgIds.slice(0, Math.max(0, g.claimed.length - i));
         const jobId = await jobs.enqueue<SendJob>(SEND_JOB, { orgId: g.orgId, channelId: g.channelId, msgIds }, {
           tx: tx as unknown as Kysely<DB>, ...(g.startAfter > Date.now() && { startAfter: new Date(g.startAfter) }),
         });
         if (!jobId) throw new Error('send job not queued');
         // dated back past the claim timeout, so that the new job takes them over at once
-        await sql`UPDATE msg_claims SET job_id = ${jobId}, claimed_on = ${old} WHERE job_id = ${provisional}`.execute(tx);
+        if (moved.length) {
+          await sql`UPDATE msg_claims SET job_id = ${jobId}, claimed_on = clock_timestamp() - (${claimTimeoutSeconds} + 1) * interval '1 second'
+                    WHERE msg_id = ANY(${moved}::bigint[])`.execute(tx);
+        }
         queued += msgIds.length;
       }
     }
