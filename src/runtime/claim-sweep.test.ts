@@ -63,7 +63,7 @@ forEachDatabase('send jobs out of retries: their messages go to new jobs', (db) 
       await claim(tx, waiting.id, liveJob, 3600);
     });
 
-    await waitUntil(async () => (await status(stale.id)) === 'W' && (await status(never.id)) === 'W' && (await status(elsewhere.id)) === 'W', 20_000, 'sent by the sweep');
+    await waitUntil(async () => (await status(stale.id)) === 'W' && (await status(never.id)) === 'W' && (await status(elsewhere.id)) === 'W', 60_000, 'sent by the sweep');
     await new Promise((r) => setTimeout(r, 1500)); // a few more sweeps
     for (const m of [stale, never]) assert.deepEqual(requestsTo(m.to).map((r) => r.path), ['/send'], `${m.to} sent once`);
     assert.deepEqual(requestsTo(elsewhere.to).map((r) => r.form.get('channel')), [(await db().db.selectFrom('channels').select('uuid').where('id', '=', otherChannelId).executeTakeFirstOrThrow()).uuid],
@@ -79,7 +79,7 @@ forEachDatabase('send jobs out of retries: their messages go to new jobs', (db) 
 
     // once its claim is old, the fresh one goes too
     await sql`UPDATE msg_claims SET claimed_on = claimed_on - interval '1 hour' WHERE msg_id = ${fresh.id}`.execute(db().db);
-    await waitUntil(async () => (await status(fresh.id)) === 'W', 20_000, 'the aged claim');
+    await waitUntil(async () => (await status(fresh.id)) === 'W', 60_000, 'the aged claim');
     assert.equal(requestsTo(fresh.to).length, 1);
     assert.equal(await status(waiting.id), 'Q');
   });
@@ -94,7 +94,7 @@ forEachDatabase('send jobs out of retries: their messages go to new jobs', (db) 
     // alongside the workers' own sweeps
     const counts = await Promise.all([1, 2, 3].map(() => sweepStrandedSends(db().db, w!.m.jobs, CLAIM_TIMEOUT)));
     assert.ok(counts.reduce((a, b) => a + b, 0) <= msgs.length, `queued at most once: ${counts}`);
-    await waitUntil(async () => (await Promise.all(msgs.map((m) => status(m.id)))).every((s) => s === 'W'), 20_000, 'sent');
+    await waitUntil(async () => (await Promise.all(msgs.map((m) => status(m.id)))).every((s) => s === 'W'), 60_000, 'sent');
     await new Promise((r) => setTimeout(r, 1500));
     for (const m of msgs) assert.equal(requestsTo(m.to).length, 1, `${m.to} sent once`);
     const jobsWith = await sql<{ n: number }>`
