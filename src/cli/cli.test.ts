@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createServer, type AddressInfo } from 'node:net';
 import { serverAdminUrl } from '../testing/databases.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/rapidpro-ts.js');
@@ -151,6 +152,35 @@ test('admin commands work against a PostgreSQL server too', async (t) => {
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
+  }
+});
+
+test('a server whose port is taken stops at once with one line and a non-zero exit, leaving its folder unlocked', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rpts-cli-taken-'));
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const takenPort = (taken.address() as AddressInfo).port;
+  try {
+    const t0 = Date.now();
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const p = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, RAPIDPRO_DATA_DIR: dir, PORT: String(takenPort) }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout!.on('data', (b) => (out += b));
+      p.stderr!.on('data', (b) => (out += b));
+      const timer = setTimeout(() => p.kill('SIGKILL'), 60_000);
+      p.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /rapidpro-ts: unexpected error: .*EADDRINUSE/);
+    assert.ok(!/\n\s+at /.test(r.out), 'no stack trace');
+    assert.ok(Date.now() - t0 < 60_000);
+    assert.ok(!existsSync(path.join(dir, 'rapidpro.lock')), 'the embedded database was closed');
+  } finally {
+    taken.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

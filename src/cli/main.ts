@@ -69,5 +69,7 @@ export async function main(argv: string[]): Promise<void> {
     const message = known || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) ? (e as Error).message : `unexpected error: ${(e as Error)?.message ?? e}`;
     console.error(`rapidpro-ts: ${message}`);
     process.exitCode = known || code?.startsWith?.('ERR_PARSE_ARGS') ? 2 : 1;
+    // a server that failed to start has closed what it opened; no library timer may keep it alive
+    if (command === 'serve' || command === 'worker') process.exit(process.exitCode);
   }
 }

@@ -36,32 +36,41 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const d = await openDatabase(config);
   const stops: (() => Promise<void>)[] = [];
   const jobs = createJobQueue(d);
-  // RAPIDPRO_WORKERS=0 makes a serve process API-only (scaled out, `worker` processes run jobs).
-  if (opts.workers && process.env.RAPIDPRO_WORKERS !== '0') await jobs.work();
-  else await jobs.start();
+  const closeAll = async () => {
+    for (const stop of stops) await stop();
+    await jobs.stop();
+    await d.close();
+  };
   // signals are handled before anything announces readiness, so a supervisor that stops us as soon
   // as it sees the ready line still gets an orderly shutdown
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  const where = config.kind === 'embedded' ? `embedded database in ${config.dataDir}${d.mode === 'socket' ? ' (through the running server\'s socket)' : ''}` : 'PostgreSQL server';
-  if (opts.http !== false) {
-    const port = Number(process.env.PORT ?? 8000);
-    const host = process.env.HOST ?? '127.0.0.1';
-    const app = await buildServer({ db: d.db, jobs, media, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, trustProxy: process.env.TRUST_PROXY === '1' });
-    await app.listen({ port, host });
-    const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    console.log(`rapidpro-ts listening on ${baseUrl} (${where})`);
-    for (const line of await bootstrap(d, baseUrl)) console.log(line);
-    console.log(`More tokens: npx rapidpro-ts token create --workspace <uuid> --email <email>   (see README)`);
-    stops.push(() => app.close());
-  } else {
-    console.log(`rapidpro-ts worker started (${where})`);
+  try {
+    // RAPIDPRO_WORKERS=0 makes a serve process API-only (scaled out, `worker` processes run jobs).
+    if (opts.workers && process.env.RAPIDPRO_WORKERS !== '0') await jobs.work();
+    else await jobs.start();
+    const where = config.kind === 'embedded' ? `embedded database in ${config.dataDir}${d.mode === 'socket' ? ' (through the running server\'s socket)' : ''}` : 'PostgreSQL server';
+    if (opts.http !== false) {
+      const port = Number(process.env.PORT ?? 8000);
+      const host = process.env.HOST ?? '127.0.0.1';
+      const app = await buildServer({ db: d.db, jobs, media, logger: { level: process.env.LOG_LEVEL ?? 'warn' }, trustProxy: process.env.TRUST_PROXY === '1' });
+      stops.push(() => app.close());
+      await app.listen({ port, host });
+      const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      console.log(`rapidpro-ts listening on ${baseUrl} (${where})`);
+      for (const line of await bootstrap(d, baseUrl)) console.log(line);
+      console.log(`More tokens: npx rapidpro-ts token create --workspace <uuid> --email <email>   (see README)`);
+    } else {
+      console.log(`rapidpro-ts worker started (${where})`);
+    }
+  } catch (e) {
+    // a start that fails half way (the port taken, say) leaves nothing running: the caller exits
+    await closeAll().catch(() => {});
+    throw e;
   }
   await stopped;
-  for (const stop of stops) await stop();
-  await jobs.stop();
-  await d.close();
+  await closeAll();
   console.log('rapidpro-ts stopped');
 }
