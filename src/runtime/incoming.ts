@@ -9,7 +9,7 @@ import type { ChannelRoutesOptions } from '../channels/routes.ts';
 import { afterError, findActiveChannel, findActiveChannelByAddress, STATUS_CODES, type ChannelRow } from '../models/msgs.ts';
 import { channelFingerprint, findActiveChannelWithWorkspace } from '../models/channels.ts';
 import type { Workspace } from '../models/workspaces.ts';
-import type { ContactRow } from '../models/contacts.ts';
+import { bulkChangeStatus, type ContactRow } from '../models/contacts.ts';
 import { PREPARE } from '../db/statements.ts';
 import { normalizeURN } from '../engine/urns/index.ts';
 import { toUrn } from '../models/urns.ts';
@@ -320,10 +320,8 @@ async function receiveChannelEvent(tx: Transaction<DB>, ws: Workspace, channel: 
     const params = e.eventType === 'referral' ? Object.fromEntries(Object.entries(e.extra ?? {}).filter(([, v]) => typeof v === 'string')) : {};
     chat = { contactId: contact.id, uuid, occurredOn: e.occurredOn, params };
   }
-  if (e.eventType === 'stop_contact') {
-    await tx.updateTable('contacts').set({ status: 'S', modified_on: sql`clock_timestamp()` }).where('id', '=', contact.id).execute();
-    await tx.deleteFrom('contact_groups_contacts').where('contact_id', '=', contact.id).execute();
-  }
+  // as a send answered "opted out" does (runtime/send-effects.ts): stopped, out of its groups
+  if (e.eventType === 'stop_contact') await bulkChangeStatus(tx, ws.id, null, [contact.id], 'stopped');
   return chat;
 }
 
