@@ -45,6 +45,23 @@ forEachDatabase('send jobs out of retries: their messages go to new jobs', (db) 
   const claimOf = async (id: number) => (await sql<{ job_id: string }>`SELECT job_id FROM msg_claims WHERE msg_id = ${id}`.execute(db().db)).rows[0]?.job_id;
   const requestsTo = (to: string) => w!.fake.requests.filter((r) => r.form.get('to') === to);
 
+  test('a job that dies counts as an error attempt: a message at its last attempt is failed, not handed over again', async () => {
+    const orgId = w!.ws.workspace.id;
+    const last = await queued(orgId, channelId);
+    const first = await queued(orgId, channelId);
+    await db().db.updateTable('msgs').set({ error_count: 2 }).where('id', '=', last.id).execute();
+    await db().db.transaction().execute(async (tx) => {
+      const failedJob = await sendJob(tx, { orgId, channelId, msgIds: [last.id, first.id] }, 'failed');
+      await claim(tx, last.id, failedJob, 3600);
+    });
+    await waitUntil(async () => (await status(first.id)) === 'W', 60_000, 'the other one sent by a new job');
+    const row = await db().db.selectFrom('msgs').select(['status', 'failed_reason', 'error_count']).where('id', '=', last.id).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { status: 'F', failed_reason: 'E', error_count: 3 });
+    assert.equal(await claimOf(last.id), undefined);
+    assert.equal(requestsTo(last.to).length, 0);
+    assert.equal((await db().db.selectFrom('msgs').select('error_count').where('id', '=', first.id).executeTakeFirstOrThrow()).error_count, 1);
+  });
+
   test('a failed job\'s stale claims and unclaimed messages are sent once by a new job; live jobs and fresh claims are left alone', async () => {
     const orgId = w!.ws.workspace.id;
     const stale = await queued(orgId, channelId); // claimed by the failed job when its worker died

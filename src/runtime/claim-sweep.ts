@@ -12,18 +12,23 @@
 // timeout, so that the new job takes it over at once) and a failed job whose unclaimed messages were
 // handed over is marked swept in its pg-boss output, so nothing is queued twice. No claim is added:
 // at most the claim window per job is ever claimed (docs/messaging.md, "Crashes").
+//
+// A job pg-boss gave up on counts as an error attempt for each message handed over (error_count),
+// as a send that errored would: a message whose jobs keep dying is failed (E) at the third, rather
+// than handed to a new job at every sweep for ever.
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { SEND_JOB, type SendJob } from './sender.ts';
+import { MAX_SEND_ERRORS } from '../models/msgs.ts';
 
 /** Arbitrary key of the sweep's advisory lock. */
 const SWEEP_LOCK = 7_221_004;
 /** Messages handed over per sweep at most: the rest wait for the next one. */
 const SWEEP_LIMIT = 5000;
 
-interface Stranded { msg_id: number; org_id: number; channel_id: number | null; status: string; next_attempt: Date | null }
+interface Stranded { msg_id: number; org_id: number; channel_id: number | null; status: string; next_attempt: Date | null; error_count: number }
 
 /**
  * Re-queues the messages of send jobs pg-boss will not run again: claims older than twice
@@ -36,7 +41,7 @@ export async function sweepStrandedSends(db: Kysely<DB>, jobs: JobQueue, claimTi
     const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK}) AS ok`.execute(tx);
     if (!lock.rows[0]?.ok) return; // another process is sweeping
     const orphaned = await sql<Stranded>`
-      SELECT c.msg_id, m.org_id, m.channel_id, m.status, m.next_attempt
+      SELECT c.msg_id, m.org_id, m.channel_id, m.status, m.next_attempt, m.error_count
       FROM msg_claims c JOIN msgs m ON m.id = c.msg_id
       WHERE c.claimed_on < clock_timestamp() - ${2 * claimTimeoutSeconds} * interval '1 second'
         AND NOT EXISTS (
@@ -49,7 +54,7 @@ export async function sweepStrandedSends(db: Kysely<DB>, jobs: JobQueue, claimTi
       ORDER BY completed_on LIMIT ${Math.floor(SWEEP_LIMIT / 500)} FOR UPDATE SKIP LOCKED`.execute(tx);
     const failedIds = failed.rows.map((r) => r.id);
     const unclaimed = failedIds.length ? await sql<Stranded>`
-      SELECT DISTINCT m.id AS msg_id, m.org_id, m.channel_id, m.status, m.next_attempt
+      SELECT DISTINCT m.id AS msg_id, m.org_id, m.channel_id, m.status, m.next_attempt, m.error_count
       FROM pgboss.job j CROSS JOIN LATERAL jsonb_array_elements_text(j.data->'msgIds') AS x(id)
         JOIN msgs m ON m.id = x.id::bigint AND m.org_id = (j.data->>'orgId')::bigint
       WHERE j.name = ${SEND_JOB} AND j.id = ANY(${failedIds}::uuid[]) AND m.direction = 'O' AND m.status IN ('Q', 'E', 'I')
@@ -65,7 +70,18 @@ export async function sweepStrandedSends(db: Kysely<DB>, jobs: JobQueue, claimTi
     // a claim on a message that is no longer to send (or has no channel) is only dropped
     const isSendable = (s: Stranded) => ['Q', 'E', 'I'].includes(s.status) && s.channel_id !== null;
     const dead = orphaned.rows.filter((s) => !isSendable(s)).map((s) => s.msg_id);
-    if (dead.length) await sql`DELETE FROM msg_claims WHERE msg_id = ANY(${dead}::bigint[])`.execute(tx);
+    // the job that died was an attempt: the messages that have had their last one fail
+    const exhausted = [...orphaned.rows, ...unclaimed.rows].filter((s) => isSendable(s) && s.error_count + 1 >= MAX_SEND_ERRORS).map((s) => s.msg_id);
+    const dropped = [...dead, ...exhausted];
+    if (dropped.length) await sql`DELETE FROM msg_claims WHERE msg_id = ANY(${dropped}::bigint[])`.execute(tx);
+    const handed = [...orphaned.rows, ...unclaimed.rows].filter(isSendable).map((s) => s.msg_id);
+    if (handed.length) {
+      await sql`UPDATE msgs SET error_count = error_count + 1, modified_on = clock_timestamp(),
+                  status = CASE WHEN error_count + 1 >= ${MAX_SEND_ERRORS} THEN 'F' ELSE status END,
+                  failed_reason = CASE WHEN error_count + 1 >= ${MAX_SEND_ERRORS} THEN 'E' ELSE failed_reason END
+                WHERE id = ANY(${handed}::bigint[])`.execute(tx);
+    }
+    const failedNow = new Set(exhausted.map(Number));
 
     const groups = new Map<string, { orgId: number; channelId: number; claimed: number[]; free: number[]; startAfter: number }>();
     const add = (s: Stranded, claimed: boolean) => {
@@ -76,8 +92,8 @@ export async function sweepStrandedSends(db: Kysely<DB>, jobs: JobQueue, claimTi
       // an errored message waits out its backoff (the send job would skip it before next_attempt)
       if (s.status === 'E' && s.next_attempt) g.startAfter = Math.max(g.startAfter, new Date(s.next_attempt).getTime());
     };
-    for (const s of orphaned.rows) if (isSendable(s)) add(s, true);
-    for (const s of unclaimed.rows) if (isSendable(s)) add(s, false);
+    for (const s of orphaned.rows) if (isSendable(s) && !failedNow.has(Number(s.msg_id))) add(s, true);
+    for (const s of unclaimed.rows) if (isSendable(s) && !failedNow.has(Number(s.msg_id))) add(s, false);
 
     for (const g of groups.values()) {
       const ids = [...g.claimed, ...g.free];
