@@ -3,10 +3,14 @@
 
 /** Form/query escaping with spaces as '+', escaping everything but A-Z a-z 0-9 - _ . ~ */
 export function queryEscape(v: string): string {
+  // most values (ids, numbers, single words) need no escaping at all
+  if (UNRESERVED.test(v)) return v;
   return encodeURIComponent(v)
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+');
 }
+
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
 
 export function xmlEscape(v: string): string {
   return v.replace(/[&<>"'\t\n\r]/g, (c) => XML_ESCAPES[c]);

@@ -6,6 +6,7 @@
 
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 export interface HttpConfig {
   /** Base-URL rewrites: a request whose URL starts with a key is sent to the value instead, e.g.
@@ -101,41 +102,53 @@ export class HttpClient {
     const headers: Record<string, string> = { 'User-Agent': this.config.userAgent, ...(req.headers ?? {}) };
     const hasBody = req.body !== undefined && method !== 'GET' && method !== 'HEAD';
     const started = performance.now();
-    const createdOn = new Date().toISOString();
-    const redact = (req.redact ?? []).filter((v) => typeof v === 'string' && v.length > 0);
-    const requestText = renderRequest(method, req.url, headers, hasBody ? req.body! : '');
-
+    const createdAt = Date.now();
     const out = await this.exchange(method, this.resolve(req.url), headers, hasBody ? Buffer.from(req.body!, 'utf8') : null, MAX_REDIRECTS);
     const elapsedMs = Math.round(performance.now() - started);
-    const responseText = out.statusLine ? renderResponse(out.statusLine, out.headers, out.body) : '';
-    const log: HttpLog = {
+    // The log's texts are rendered (and secrets redacted) only when someone reads them: a sender
+    // that keeps no channel log would otherwise render and scrub every request and response.
+    const redact = (req.redact ?? []).filter((v) => typeof v === 'string' && v.length > 0);
+    const log = lazyLog({
       method,
-      url: this.scrub(req.url, redact),
+      url: () => this.scrub(req.url, redact),
       status: out.status,
       elapsedMs,
-      request: this.scrub(requestText, redact),
-      response: this.scrub(responseText, redact),
-      createdOn,
-    };
-    if (out.error) log.error = this.scrub(out.error, redact);
+      request: () => this.scrub(renderRequest(method, req.url, headers, hasBody ? req.body! : ''), redact),
+      response: () => this.scrub(out.statusLine ? renderResponse(out.statusLine, out.headers, out.body) : '', redact),
+      createdOn: () => new Date(createdAt).toISOString(),
+      ...(out.error !== undefined && { error: () => this.scrub(out.error!, redact) }),
+    });
     return { status: out.status, headers: out.headers, body: out.body, error: out.error, log };
   }
+
+  /** The request options of a URL, parsed once per URL (a channel sends every message to the same one). */
+  private targetOf(target: string): { isHttps: boolean; options: ReturnType<typeof urlToHttpOptions>; url: URL } | string {
+    const known = this.targets.get(target);
+    if (known) return known;
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      return `request failed: invalid URL ${target}`;
+    }
+    const isHttps = url.protocol === 'https:';
+    if (!isHttps && url.protocol !== 'http:') return `request failed: unsupported protocol ${url.protocol}`;
+    if (this.targets.size >= 1000) this.targets.clear();
+    const parsed = { isHttps, options: urlToHttpOptions(url), url };
+    this.targets.set(target, parsed);
+    return parsed;
+  }
+  private readonly targets = new Map<string, { isHttps: boolean; options: ReturnType<typeof urlToHttpOptions>; url: URL }>();
 
   /** One request over node:http(s) with keep-alive agents (much faster than fetch on Node 20). */
   private exchange(method: string, target: string, headers: Record<string, string>, body: Buffer | null, redirects: number): Promise<Exchange> {
     return new Promise((resolve) => {
-      let url: URL;
-      try {
-        url = new URL(target);
-      } catch {
-        resolve({ status: 0, headers: {}, body: '', statusLine: '', error: `request failed: invalid URL ${target}` });
+      const parsed = this.targetOf(target);
+      if (typeof parsed === 'string') {
+        resolve({ status: 0, headers: {}, body: '', statusLine: '', error: parsed });
         return;
       }
-      const isHttps = url.protocol === 'https:';
-      if (!isHttps && url.protocol !== 'http:') {
-        resolve({ status: 0, headers: {}, body: '', statusLine: '', error: `request failed: unsupported protocol ${url.protocol}` });
-        return;
-      }
+      const { isHttps, url } = parsed;
       const h: Record<string, string> = { ...headers };
       if (body) h['Content-Length'] = String(body.byteLength);
       let settled = false;
@@ -148,8 +161,7 @@ export class HttpClient {
       const fail = (error: string, partial?: Partial<Exchange>) =>
         finish({ status: 0, headers: partial?.headers ?? {}, body: partial?.body ?? '', statusLine: partial?.statusLine ?? '', error });
       const r = (isHttps ? httpsRequest : httpRequest)(
-        url,
-        { method, headers: h, agent: isHttps ? this.httpsAgent : this.httpAgent },
+        { ...parsed.options, method, headers: h, agent: isHttps ? this.httpsAgent : this.httpAgent },
         (res) => {
           const status = res.statusCode ?? 0;
           const resHeaders: Record<string, string> = {};
@@ -212,6 +224,28 @@ export class HttpClient {
     }
     return truncate(out, this.config.maxLogChars);
   }
+}
+
+/**
+ * An HttpLog whose texts are computed on first read and then kept. They are own enumerable
+ * properties, so the log spreads, serialises and compares like a plain object.
+ */
+function lazyLog(fields: Record<string, string | number | (() => string)>): HttpLog {
+  const log = {} as HttpLog;
+  for (const [key, compute] of Object.entries(fields)) {
+    if (typeof compute !== 'function') {
+      (log as unknown as Record<string, unknown>)[key] = compute;
+      continue;
+    }
+    let value: string | undefined;
+    Object.defineProperty(log, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => (value ??= compute()),
+      set: (v: string) => { value = v; },
+    });
+  }
+  return log;
 }
 
 function truncate(text: string, max: number): string {

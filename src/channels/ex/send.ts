@@ -58,8 +58,8 @@ export async function sendEX(ctx: SendContext): Promise<SendResult> {
         if (isGSM7(replaced)) vars.text = replaced;
       }
       const qrs = isLast ? msg.quickReplies : [];
-      const url = fill(sendURL, encodeAll(vars, 'urlencoded'), quickRepliesValue(qrs, method, 'urlencoded'));
-      const body = hasBody ? fill(bodyTemplate, encodeAll(vars, contentType), quickRepliesValue(qrs, method, contentType)) : undefined;
+      const url = fill(sendURL, vars, 'urlencoded', () => quickRepliesValue(qrs, method, 'urlencoded'));
+      const body = hasBody ? fill(bodyTemplate, vars, contentType, () => quickRepliesValue(qrs, method, contentType)) : undefined;
 
       const headers: Record<string, string> = { 'Content-Type': contentTypeHeader };
       const authorization = configString(channel, 'send_authorization');
@@ -77,15 +77,11 @@ export async function sendEX(ctx: SendContext): Promise<SendResult> {
   });
 }
 
-function encodeAll(vars: Record<string, string>, contentType: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(vars)) {
-    if (contentType === 'json') out[k] = JSON.stringify(v);
-    else if (contentType === 'urlencoded') out[k] = queryEscape(v);
-    else if (contentType === 'xml') out[k] = xmlEscape(v);
-    else out[k] = v;
-  }
-  return out;
+function encode(v: string, contentType: string): string {
+  if (contentType === 'json') return JSON.stringify(v);
+  if (contentType === 'urlencoded') return queryEscape(v);
+  if (contentType === 'xml') return xmlEscape(v);
+  return v;
 }
 
 function quickRepliesValue(qrs: QuickReply[], method: string, contentType: string): string {
@@ -96,11 +92,32 @@ function quickRepliesValue(qrs: QuickReply[], method: string, contentType: strin
   return texts.map((t) => `&quick_reply=${queryEscape(t)}`).join('');
 }
 
-function fill(template: string, vars: Record<string, string>, quickReplies: string): string {
-  return template.replace(/\{\{([a-z_]+)\}\}/g, (whole, name: string) => {
-    if (name === 'quick_replies') return quickReplies;
-    return Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : whole;
-  });
+/** A template split at its {{variables}}: literal texts at even indexes, variable names at odd ones. */
+const compiled = new Map<string, string[]>();
+
+function compile(template: string): string[] {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = template.split(/\{\{([a-z_]+)\}\}/);
+    // templates are channel settings, so few; a bound keeps a bad caller from growing this forever
+    if (compiled.size >= 500) compiled.clear();
+    compiled.set(template, parts);
+  }
+  return parts;
+}
+
+/** The template with its variables replaced by their encoded values; only the variables it uses are encoded. */
+function fill(template: string, vars: Record<string, string>, contentType: string, quickReplies: () => string): string {
+  const parts = compile(template);
+  if (parts.length === 1) return template;
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i];
+    if (name === 'quick_replies') out += quickReplies();
+    else out += Object.prototype.hasOwnProperty.call(vars, name) ? encode(vars[name], contentType) : `{{${name}}}`;
+    out += parts[i + 1];
+  }
+  return out;
 }
 
 /** The national form of a phone number, digits only (e.g. +250788383383 in RW → 0788383383). */
