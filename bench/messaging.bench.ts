@@ -135,7 +135,13 @@ async function run(label: string, d: Database, n: number, dbName: string | null)
   });
   // the broadcast completes when its last batch commits, with the number of messages it created
   const progress = async () => (await d.db.selectFrom('broadcasts').select(['status', 'msg_count']).where('id', '=', broadcastId).executeTakeFirstOrThrow());
+  // when the provider got its first message: delivery must not wait for the whole broadcast
+  let firstDelivery = 0;
+  const watchFirst = setInterval(() => {
+    if (!firstDelivery && fake.seen() > 0) firstDelivery = performance.now();
+  }, 10);
   const created = await waitFor(async () => (await progress()).status === 'C', 600_000);
+  const deliveredWhileCreating = fake.seen();
   const createdNodeCpu = nodeCpu(process.cpuUsage(node0));
   const createdPgCpu = cpuSince(pg0, await pgCpu());
   const rows = (await progress()).msg_count;
@@ -144,12 +150,17 @@ async function run(label: string, d: Database, n: number, dbName: string | null)
   const pgPart = (cpuS: number) => (dbName ? `, database ${us(cpuS)}` : '');
   console.log(`  raw INSERT ... SELECT of ${n} msgs: ${(rawMs / 1000).toFixed(2)} s (${Math.round(n / (rawMs / 1000))} rows/s${dbName ? `; database CPU ${us(rawPgCpu)}` : ''})`);
   console.log(`  broadcast → all ${rows} message rows created: ${createdS.toFixed(2)} s (${Math.round(n / createdS)} msgs/s, ${(rawMs / 1000 / createdS * 100).toFixed(0)}% of raw); CPU so far: node ${us(createdNodeCpu)}${pgPart(createdPgCpu)}${createOnly ? ' (creation only)' : ' (sending runs meanwhile)'}`);
+  if (!createOnly) {
+    console.log(`  while creating: first message at the provider after ${((firstDelivery - start) / 1000).toFixed(2)} s, ${deliveredWhileCreating} delivered (${Math.round(deliveredWhileCreating / createdS)} msgs/s)`);
+  }
   if (createOnly) {
+    clearInterval(watchFirst);
     await jobs.stop();
     await fake.close();
     return;
   }
   const delivered = await waitFor(() => fake.seen() >= n, 600_000);
+  clearInterval(watchFirst);
   const deliveredNodeCpu = nodeCpu(process.cpuUsage(node0));
   const deliveredPgCpu = cpuSince(pg0, await pgCpu());
   await new Promise((r) => setTimeout(r, 500));

@@ -25,6 +25,8 @@ export interface EnqueueOptions {
   startAfter?: Date | number;
   /** Deduplicates jobs with the same key while one is queued or active. */
   singletonKey?: string;
+  /** Jobs with a higher priority are fetched first (default 0). */
+  priority?: number;
 }
 
 /**
@@ -155,7 +157,7 @@ export class JobQueue {
   }
 
   /** Enqueues many jobs of one queue in a single statement (fan-out), optionally in a transaction. */
-  async enqueueMany<T extends object>(name: string, items: T[], opts: Pick<EnqueueOptions, 'tx' | 'startAfter'> = {}): Promise<void> {
+  async enqueueMany<T extends object>(name: string, items: T[], opts: Pick<EnqueueOptions, 'tx' | 'startAfter' | 'priority'> = {}): Promise<void> {
     if (!this.specs.has(name)) throw new Error(`unknown job queue ${name}`);
     if (!items.length) return;
     const spec = this.specs.get(name)!;
@@ -165,6 +167,7 @@ export class JobQueue {
         name, data, retryLimit: spec.retryLimit ?? 5, retryDelay: spec.retryDelaySeconds ?? 5, retryBackoff: true,
         ...(spec.expireInSeconds !== undefined && { expireInSeconds: spec.expireInSeconds }),
         ...(startAfter && { startAfter }),
+        ...(opts.priority && { priority: opts.priority }),
       })) as any,
       (opts.tx ? { db: adapterFor(opts.tx) } : {}) as any,
     );
@@ -177,14 +180,14 @@ export class JobQueue {
    * defaults taken from the queue as pg-boss takes them); queue.test.ts compares the two, so a
    * pg-boss upgrade that changes its table shows up there.
    */
-  insertSql(name: string, data: RawBuilder<unknown>): RawBuilder<unknown> {
+  insertSql(name: string, data: RawBuilder<unknown>, opts: { priority?: number } = {}): RawBuilder<unknown> {
     const spec = this.specs.get(name);
     if (!spec) throw new Error(`unknown job queue ${name}`);
     const retryDelay = Math.max(spec.retryDelaySeconds ?? 5, 1); // with backoff pg-boss keeps at least 1 s
     const expire = spec.expireInSeconds !== undefined ? sql`${spec.expireInSeconds}::numeric * interval '1s'`
       : sql`COALESCE(q.expire_seconds * interval '1s', interval '15 minutes')`;
     return sql`INSERT INTO pgboss.job (id, name, data, priority, start_after, dead_letter, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
-      SELECT gen_random_uuid(), q.name, d.data, 0, now(), q.dead_letter, ${expire},
+      SELECT gen_random_uuid(), q.name, d.data, ${opts.priority ?? 0}::int, now(), q.dead_letter, ${expire},
              now() + COALESCE(q.retention_minutes * interval '1 minute', interval '14 days'), ${spec.retryLimit ?? 5}::int, ${retryDelay}::int, true, q.policy
         FROM (${data}) AS d(data) JOIN pgboss.queue q ON q.name = ${name}::text`;
   }

@@ -49,7 +49,8 @@ export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kys
   for (const [flowId, msgs] of outgoingByFlow(ws, created, urnIds, channelIds, flowIds)) {
     inserted.push(...(await insertOutgoing(tx, ws.id, msgs, { flowId, highPriority: true })));
   }
-  await queueSendJobs(jobs, tx, ws.id, inserted);
+  // a contact in a flow waits for these: their send jobs go before bulk ones (send-priority.ts)
+  await queueSendJobs(jobs, tx, ws.id, inserted, undefined, { priority: true });
 }
 
 /**

@@ -5,12 +5,13 @@ import type { JobQueue } from '../jobs/queue.ts';
 import { HttpClient } from '../channels/http.ts';
 import { shareChannelRateLimits } from '../channels/ratelimit.ts';
 import { BROADCAST_BATCH_JOB, BROADCAST_JOB, expandBroadcast, runBroadcastBatch, type BroadcastBatchJob, type BroadcastJob } from './broadcasts.ts';
-import { SEND_JOB, sendMessages, type SendJob } from './sender.ts';
+import { SEND_JOB, SEND_PRIORITY, sendMessages, type SendJob } from './sender.ts';
 import { sweepStrandedSends } from './claim-sweep.ts';
 import type { MessageSink } from './events.ts';
 import { knownFlowMessages, queueFlowMessagesBatch } from './flow-messages.ts';
 import { outgoingInsert } from '../models/msgs.ts';
 import { sql } from 'kysely';
+import { sendPriority } from './send-priority.ts';
 
 export interface MessagingOptions {
   /** Outgoing HTTP client (base-URL overrides point providers at fakes). */
@@ -40,7 +41,8 @@ export function defineMessagingJobs(queue: JobQueue, db: Kysely<DB>, opts: Messa
   queue.define<BroadcastJob>({ name: BROADCAST_JOB, handler: (data) => expandBroadcast(db, queue, data), expireInSeconds });
   queue.define<BroadcastBatchJob>({
     name: BROADCAST_BATCH_JOB,
-    handler: (data) => runBroadcastBatch(db, queue, data),
+    // counted as fan-out: this process's bulk sends give way while it runs (send-priority.ts)
+    handler: (data) => sendPriority.during(() => runBroadcastBatch(db, queue, data)),
     concurrency: Number(process.env.RAPIDPRO_BATCH_WORKERS ?? 4),
     expireInSeconds,
   });
@@ -75,8 +77,8 @@ export function messagingSink(jobs: JobQueue | undefined): MessageSink {
       // the send jobs queueSendJobs would enqueue: one per channel
       const sendJobs = jobs && queued
         ? sql`, flow_msg_jobs AS (${jobs.insertSql(SEND_JOB, sql`
-            SELECT jsonb_build_object('orgId', ${ws.id}::bigint, 'channelId', channel_id, 'msgIds', jsonb_agg(id ORDER BY id))
-              FROM flow_msgs WHERE status IN ('Q', 'E') AND channel_id IS NOT NULL GROUP BY channel_id`)})`
+            SELECT jsonb_build_object('orgId', ${ws.id}::bigint, 'channelId', channel_id, 'msgIds', jsonb_agg(id ORDER BY id), 'priority', true)
+              FROM flow_msgs WHERE status IN ('Q', 'E') AND channel_id IS NOT NULL GROUP BY channel_id`, { priority: SEND_PRIORITY })})`
         : sql``;
       return {
         sql: sql`flow_msgs AS (${insert})${sendJobs}`,

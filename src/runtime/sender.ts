@@ -23,6 +23,7 @@ import { ChannelRateLimiter } from '../channels/ratelimit.ts';
 import type { Channel, OutgoingMsg, SendResult } from '../channels/types.ts';
 import { afterError, retryDelaySeconds, type ChannelRow, type CreatedMsg } from '../models/msgs.ts';
 import { appendUrnsFromSends, stopContactsOfMsgs } from './send-effects.ts';
+import { sendPriority } from './send-priority.ts';
 
 export const SEND_JOB = 'msgs.send';
 export const SEND_BATCH_SIZE = 500;
@@ -33,7 +34,8 @@ export const SEND_BATCH_SIZE = 500;
 const CLAIM_AHEAD = 2;
 export const CLAIM_WINDOW_MIN = 100;
 
-export interface SendJob { orgId: number; channelId: number; msgIds: number[] }
+/** `priority`: messages a contact is waiting for (flow replies): fetched before bulk jobs, never slowed by fan-out (send-priority.ts). */
+export interface SendJob { orgId: number; channelId: number; msgIds: number[]; priority?: boolean }
 
 /**
  * Per-channel send rate (the channel's `tps` config, else RAPIDPRO_DEFAULT_TPS, default 10 messages
@@ -57,7 +59,9 @@ export interface SenderDeps {
 }
 
 /** Queues send jobs (one per channel per ≤500 messages) for the queued messages among `msgs`; says how many. */
-export async function queueSendJobs(jobs: JobQueue | undefined, tx: Kysely<DB> | Transaction<DB>, orgId: number, msgs: CreatedMsg[], startAfter?: Date): Promise<number> {
+export async function queueSendJobs(
+  jobs: JobQueue | undefined, tx: Kysely<DB> | Transaction<DB>, orgId: number, msgs: CreatedMsg[], startAfter?: Date, opts: { priority?: boolean } = {},
+): Promise<number> {
   if (!jobs) return 0;
   const byChannel = new Map<number, number[]>();
   for (const m of msgs) {
@@ -69,11 +73,14 @@ export async function queueSendJobs(jobs: JobQueue | undefined, tx: Kysely<DB> |
   }
   const items: SendJob[] = [];
   for (const [channelId, ids] of byChannel) {
-    for (let i = 0; i < ids.length; i += SEND_BATCH_SIZE) items.push({ orgId, channelId, msgIds: ids.slice(i, i + SEND_BATCH_SIZE) });
+    for (let i = 0; i < ids.length; i += SEND_BATCH_SIZE) items.push({ orgId, channelId, msgIds: ids.slice(i, i + SEND_BATCH_SIZE), ...(opts.priority && { priority: true }) });
   }
-  await jobs.enqueueMany(SEND_JOB, items, { tx: tx as Kysely<DB>, ...(startAfter && { startAfter }) });
+  await jobs.enqueueMany(SEND_JOB, items, { tx: tx as Kysely<DB>, ...(startAfter && { startAfter }), ...(opts.priority && { priority: SEND_PRIORITY }) });
   return items.length;
 }
+
+/** pg-boss priority of priority send jobs (bulk ones have 0): fetched first. */
+export const SEND_PRIORITY = 10;
 
 export function toChannel(c: ChannelRow): Channel {
   return { uuid: c.uuid, type: c.channel_type, name: c.name, address: c.address, country: c.country || null, config: c.config ?? {}, schemes: c.schemes, roles: c.roles };
@@ -144,11 +151,12 @@ async function sendJob(deps: SenderDeps, job: SendJob, jobId: string, type: NonN
     w?.();
   };
 
+  const priority = job.priority === true;
   const dispatch = () => {
-    while (inFlight < concurrency && ready.length) {
+    while (inFlight < concurrency && ready.length && sendPriority.mayCall(priority)) {
       const m = ready.shift()!;
       inFlight++;
-      void sendOne(deps, type, ch, m).then((o) => {
+      void sendPriority.call(priority, () => sendOne(deps, type, ch, m)).then((o) => {
         inFlight--;
         pending.push(o);
         dispatch();
@@ -157,6 +165,8 @@ async function sendJob(deps: SenderDeps, job: SendJob, jobId: string, type: NonN
     }
   };
 
+  // calls held back while messages are being created go out as soon as a slot frees or that ends
+  const stopWatching = sendPriority.onChange(dispatch);
   // heartbeat: keeps this attempt's claims fresh while it runs
   const beat = setInterval(() => {
     if (!held.size) return;
@@ -194,6 +204,7 @@ async function sendJob(deps: SenderDeps, job: SendJob, jobId: string, type: NonN
     }
   } finally {
     clearInterval(beat);
+    stopWatching();
   }
 }
 
@@ -273,7 +284,7 @@ async function writeAndClaim(deps: SenderDeps, job: SendJob, jobId: string, clai
   if (!errored.length && !stopped.length && !newUrns.length) return (await statement.execute(deps.db)).rows as Claimed[];
   return deps.db.transaction().execute(async (tx) => {
     const rows = (await statement.execute(tx)).rows as Claimed[];
-    await queueRetries(deps.jobs, tx, orgId, channelId, errored);
+    await queueRetries(deps.jobs, tx, orgId, channelId, errored, job.priority === true);
     await stopContactsOfMsgs(tx, orgId, channelId, stopped);
     await appendUrnsFromSends(tx, orgId, channelId, newUrns);
     return rows;
@@ -284,7 +295,9 @@ async function writeAndClaim(deps: SenderDeps, job: SendJob, jobId: string, clai
  * Delayed send jobs for messages just made errored (by a send or a status callback), one per
  * distinct backoff delay, in the transaction that wrote their status and next_attempt.
  */
-export async function queueRetries(jobs: JobQueue | undefined, tx: Transaction<DB>, orgId: number, channelId: number, errored: { id: number; errorCount: number }[]): Promise<void> {
+export async function queueRetries(
+  jobs: JobQueue | undefined, tx: Transaction<DB>, orgId: number, channelId: number, errored: { id: number; errorCount: number }[], priority = false,
+): Promise<void> {
   if (!jobs) return;
   const byDelay = new Map<number, number[]>();
   for (const o of errored) {
@@ -292,6 +305,8 @@ export async function queueRetries(jobs: JobQueue | undefined, tx: Transaction<D
     byDelay.set(d, [...(byDelay.get(d) ?? []), o.id]);
   }
   for (const [delay, ids] of byDelay) {
-    await jobs.enqueueMany<SendJob>(SEND_JOB, [{ orgId, channelId, msgIds: ids }], { tx: tx as unknown as Kysely<DB>, startAfter: new Date(Date.now() + delay * 1000) });
+    await jobs.enqueueMany<SendJob>(SEND_JOB, [{ orgId, channelId, msgIds: ids, ...(priority && { priority: true }) }], {
+      tx: tx as unknown as Kysely<DB>, startAfter: new Date(Date.now() + delay * 1000), ...(priority && { priority: SEND_PRIORITY }),
+    });
   }
 }
