@@ -2,11 +2,12 @@
 // network errors, timeouts and oversized responses come back as a response with `status: 0` and an
 // `error`, so that send handlers can map them to "errored + retryable" in one place. Every request
 // is recorded as an HttpLog (for the channel log), with secrets redacted and long texts truncated.
-// It uses node:http(s) with keep-alive agents: on Node 20 that is 3-4x faster than fetch.
+// It uses undici's dispatcher API with keep-alive connections: on Node 20 that is 3-4x faster than
+// fetch, and a request costs about half the CPU of node:http's (measured against a local provider:
+// 83 vs 151-172 µs per request on a loaded machine) — per message, the biggest part of sending.
 
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { urlToHttpOptions } from 'node:url';
+import { STATUS_CODES } from 'node:http';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 
 export interface HttpConfig {
   /** Base-URL rewrites: a request whose URL starts with a key is sent to the value instead, e.g.
@@ -55,6 +56,19 @@ export interface HttpResponse {
 export const REDACTED = '**********';
 const MAX_REDIRECTS = 5;
 
+interface Target {
+  origin: string;
+  path: string;
+  url: URL;
+}
+
+/** The code of a network error (ECONNREFUSED, UND_ERR_SOCKET...), else its message. */
+function errorCode(e: unknown): string {
+  const err = e as { code?: string; cause?: { code?: string }; message?: string };
+  if (err instanceof undiciErrors.UndiciError && err.cause?.code) return err.cause.code;
+  return err?.code ?? err?.cause?.code ?? err?.message ?? String(e);
+}
+
 interface Exchange {
   status: number;
   headers: Record<string, string>;
@@ -67,8 +81,7 @@ const DEFAULTS = { timeoutMs: 30_000, maxResponseBytes: 1024 * 1024, maxLogChars
 export class HttpClient {
   readonly config: Required<Omit<HttpConfig, 'overrides' | 'maxSocketsPerHost'>> & { overrides: Record<string, string> };
 
-  private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  private readonly agent: Agent;
 
   constructor(config: HttpConfig = {}) {
     this.config = {
@@ -78,9 +91,7 @@ export class HttpClient {
       userAgent: config.userAgent ?? DEFAULTS.userAgent,
       overrides: { ...(config.overrides ?? {}) },
     };
-    const agentOptions = { keepAlive: true, maxSockets: config.maxSocketsPerHost ?? 64, maxFreeSockets: 64 };
-    this.httpAgent = new HttpAgent(agentOptions);
-    this.httpsAgent = new HttpsAgent(agentOptions);
+    this.agent = new Agent({ connections: config.maxSocketsPerHost ?? 64, pipelining: 1, connect: { timeout: this.config.timeoutMs } });
   }
 
   /** Where a logical URL is really sent: the longest matching override prefix wins. */
@@ -107,22 +118,12 @@ export class HttpClient {
     const elapsedMs = Math.round(performance.now() - started);
     // The log's texts are rendered (and secrets redacted) only when someone reads them: a sender
     // that keeps no channel log would otherwise render and scrub every request and response.
-    const redact = (req.redact ?? []).filter((v) => typeof v === 'string' && v.length > 0);
-    const log = lazyLog({
-      method,
-      url: () => this.scrub(req.url, redact),
-      status: out.status,
-      elapsedMs,
-      request: () => this.scrub(renderRequest(method, req.url, headers, hasBody ? req.body! : ''), redact),
-      response: () => this.scrub(out.statusLine ? renderResponse(out.statusLine, out.headers, out.body) : '', redact),
-      createdOn: () => new Date(createdAt).toISOString(),
-      ...(out.error !== undefined && { error: () => this.scrub(out.error!, redact) }),
-    });
+    const log = new LazyHttpLog(this, method, req, headers, hasBody, out, elapsedMs, createdAt);
     return { status: out.status, headers: out.headers, body: out.body, error: out.error, log };
   }
 
-  /** The request options of a URL, parsed once per URL (a channel sends every message to the same one). */
-  private targetOf(target: string): { isHttps: boolean; options: ReturnType<typeof urlToHttpOptions>; url: URL } | string {
+  /** Origin and path of a URL, parsed once per URL (a channel sends every message to the same one). */
+  private targetOf(target: string): Target | string {
     const known = this.targets.get(target);
     if (known) return known;
     let url: URL;
@@ -131,91 +132,72 @@ export class HttpClient {
     } catch {
       return `request failed: invalid URL ${target}`;
     }
-    const isHttps = url.protocol === 'https:';
-    if (!isHttps && url.protocol !== 'http:') return `request failed: unsupported protocol ${url.protocol}`;
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return `request failed: unsupported protocol ${url.protocol}`;
     if (this.targets.size >= 1000) this.targets.clear();
-    const parsed = { isHttps, options: urlToHttpOptions(url), url };
+    const parsed = { origin: url.origin, path: url.pathname + url.search, url };
     this.targets.set(target, parsed);
     return parsed;
   }
-  private readonly targets = new Map<string, { isHttps: boolean; options: ReturnType<typeof urlToHttpOptions>; url: URL }>();
+  private readonly targets = new Map<string, Target>();
 
-  /** One request over node:http(s) with keep-alive agents (much faster than fetch on Node 20). */
-  private exchange(method: string, target: string, headers: Record<string, string>, body: Buffer | null, redirects: number): Promise<Exchange> {
-    return new Promise((resolve) => {
-      const parsed = this.targetOf(target);
-      if (typeof parsed === 'string') {
-        resolve({ status: 0, headers: {}, body: '', statusLine: '', error: parsed });
-        return;
-      }
-      const { isHttps, url } = parsed;
-      const h: Record<string, string> = { ...headers };
-      if (body) h['Content-Length'] = String(body.byteLength);
-      let settled = false;
-      const finish = (x: Exchange) => {
-        if (settled) return;
-        settled = true;
+  /** One request (and the redirects it is answered with); never throws. */
+  private async exchange(method: string, target: string, headers: Record<string, string>, body: Buffer | null, redirects: number): Promise<Exchange> {
+    const parsed = this.targetOf(target);
+    if (typeof parsed === 'string') return { status: 0, headers: {}, body: '', statusLine: '', error: parsed };
+    // one deadline for the whole exchange: connecting, the answer's headers and its body
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.config.timeoutMs);
+    let res: Dispatcher.ResponseData | undefined;
+    let resHeaders: Record<string, string> = {};
+    let statusLine = '';
+    try {
+      res = await this.agent.request({ origin: parsed.origin, path: parsed.path, method: method as Dispatcher.HttpMethod, headers, body, signal: abort.signal });
+      const status = res.statusCode;
+      resHeaders = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
+      statusLine = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd();
+      const location = resHeaders.location;
+      if (location && [301, 302, 303, 307, 308].includes(status) && redirects > 0) {
+        await res.body.dump();
         clearTimeout(timer);
-        resolve(x);
-      };
-      const fail = (error: string, partial?: Partial<Exchange>) =>
-        finish({ status: 0, headers: partial?.headers ?? {}, body: partial?.body ?? '', statusLine: partial?.statusLine ?? '', error });
-      const r = (isHttps ? httpsRequest : httpRequest)(
-        { ...parsed.options, method, headers: h, agent: isHttps ? this.httpsAgent : this.httpAgent },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          const resHeaders: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) resHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
-          const statusLine = `HTTP/${res.httpVersion} ${status} ${res.statusMessage ?? ''}`.trimEnd();
-          const location = res.headers.location;
-          if (location && [301, 302, 303, 307, 308].includes(status) && redirects > 0) {
-            res.resume();
-            const keep = status === 307 || status === 308;
-            const nextHeaders = { ...headers };
-            if (!keep) for (const k of Object.keys(nextHeaders)) if (k.toLowerCase() === 'content-type') delete nextHeaders[k];
-            clearTimeout(timer);
-            settled = true;
-            void this.exchange(keep ? method : method === 'HEAD' ? 'HEAD' : 'GET', new URL(location, url).toString(), nextHeaders, keep ? body : null, redirects - 1).then(resolve);
-            return;
-          }
-          const declared = Number(res.headers['content-length'] ?? 'NaN');
-          if (Number.isFinite(declared) && declared > this.config.maxResponseBytes) {
-            res.destroy();
-            fail(`response body larger than ${this.config.maxResponseBytes} bytes`, { headers: resHeaders, statusLine });
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let total = 0;
-          res.on('data', (c: Buffer) => {
-            total += c.byteLength;
-            if (total > this.config.maxResponseBytes) {
-              res.destroy();
-              fail(`response body larger than ${this.config.maxResponseBytes} bytes`, { headers: resHeaders, statusLine, body: Buffer.concat(chunks).toString('utf8') });
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on('end', () => finish({ status, headers: resHeaders, body: Buffer.concat(chunks).toString('utf8'), statusLine }));
-          res.on('error', (e) => fail(`request failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { headers: resHeaders, statusLine }));
-        },
-      );
-      const timer = setTimeout(() => {
-        r.destroy();
-        fail(`request timed out after ${this.config.timeoutMs} ms`);
-      }, this.config.timeoutMs);
-      r.on('error', (e) => fail(`request failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
-      if (body) r.end(body);
-      else r.end();
-    });
+        const keep = status === 307 || status === 308;
+        const nextHeaders = { ...headers };
+        if (!keep) for (const k of Object.keys(nextHeaders)) if (k.toLowerCase() === 'content-type') delete nextHeaders[k];
+        return this.exchange(keep ? method : method === 'HEAD' ? 'HEAD' : 'GET', new URL(location, parsed.url).toString(), nextHeaders, keep ? body : null, redirects - 1);
+      }
+      const max = this.config.maxResponseBytes;
+      const declared = Number(resHeaders['content-length'] ?? 'NaN');
+      if (Number.isFinite(declared) && declared > max) {
+        res.body.destroy();
+        return { status: 0, headers: resHeaders, body: '', statusLine, error: `response body larger than ${max} bytes` };
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for await (const c of res.body as AsyncIterable<Buffer>) {
+        total += c.byteLength;
+        if (total > max) {
+          res.body.destroy();
+          return { status: 0, headers: resHeaders, body: Buffer.concat(chunks).toString('utf8'), statusLine, error: `response body larger than ${max} bytes` };
+        }
+        chunks.push(c);
+      }
+      return { status, headers: resHeaders, body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'), statusLine };
+    } catch (e) {
+      res?.body.destroy();
+      if (abort.signal.aborted) return { status: 0, headers: resHeaders, body: '', statusLine, error: `request timed out after ${this.config.timeoutMs} ms` };
+      return { status: 0, headers: resHeaders, body: '', statusLine, error: `request failed: ${errorCode(e)}` };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Closes idle keep-alive connections. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    void this.agent.close().catch(() => {});
   }
 
-  private scrub(text: string, redact: string[]): string {
+  /** The text with the secrets replaced and cut to the log length. */
+  scrub(text: string, redact: string[]): string {
     let out = text;
     for (const secret of redact) {
       out = out.split(secret).join(REDACTED);
@@ -227,25 +209,49 @@ export class HttpClient {
 }
 
 /**
- * An HttpLog whose texts are computed on first read and then kept. They are own enumerable
- * properties, so the log spreads, serialises and compares like a plain object.
+ * An HttpLog whose texts are rendered and redacted on first read, then kept (no closure per
+ * request: tsx wraps each in a naming helper). Read by field or serialised (toJSON).
  */
-function lazyLog(fields: Record<string, string | number | (() => string)>): HttpLog {
-  const log = {} as HttpLog;
-  for (const [key, compute] of Object.entries(fields)) {
-    if (typeof compute !== 'function') {
-      (log as unknown as Record<string, unknown>)[key] = compute;
-      continue;
-    }
-    let value: string | undefined;
-    Object.defineProperty(log, key, {
-      enumerable: true,
-      configurable: true,
-      get: () => (value ??= compute()),
-      set: (v: string) => { value = v; },
-    });
+class LazyHttpLog implements HttpLog {
+  private texts: Partial<Record<'url' | 'request' | 'response' | 'createdOn' | 'error', string>> = {};
+  private readonly redact: string[];
+
+  constructor(
+    private readonly client: HttpClient,
+    readonly method: string,
+    private readonly req: HttpRequest,
+    private readonly headers: Record<string, string>,
+    private readonly hasBody: boolean,
+    private readonly out: Exchange,
+    readonly elapsedMs: number,
+    private readonly createdAt: number,
+  ) {
+    this.redact = (req.redact ?? []).filter((v) => typeof v === 'string' && v.length > 0);
   }
-  return log;
+
+  get status(): number {
+    return this.out.status;
+  }
+  get url(): string {
+    return (this.texts.url ??= this.client.scrub(this.req.url, this.redact));
+  }
+  get request(): string {
+    return (this.texts.request ??= this.client.scrub(renderRequest(this.method, this.req.url, this.headers, this.hasBody ? this.req.body! : ''), this.redact));
+  }
+  get response(): string {
+    return (this.texts.response ??= this.client.scrub(this.out.statusLine ? renderResponse(this.out.statusLine, this.out.headers, this.out.body) : '', this.redact));
+  }
+  get createdOn(): string {
+    return (this.texts.createdOn ??= new Date(this.createdAt).toISOString());
+  }
+  get error(): string | undefined {
+    return this.out.error === undefined ? undefined : (this.texts.error ??= this.client.scrub(this.out.error, this.redact));
+  }
+
+  toJSON(): HttpLog {
+    const { method, url, status, elapsedMs, request, response, createdOn, error } = this;
+    return { method, url, status, elapsedMs, request, response, createdOn, ...(error !== undefined && { error }) };
+  }
 }
 
 function truncate(text: string, max: number): string {
