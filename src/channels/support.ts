@@ -264,9 +264,13 @@ export function urnScheme(urn: string): string {
   return urn.slice(0, Math.max(0, urn.indexOf(':')));
 }
 
+const PLAIN_PATH = /^[^?#%]*$/;
+
 /** The path of a `scheme:path[?query][#display]` URN. */
 export function urnPath(urn: string): string {
   const rest = urn.slice(urn.indexOf(':') + 1);
+  // a plain path (every phone number) needs no splitting or decoding
+  if (PLAIN_PATH.test(rest)) return rest;
   return decodeURIComponent(rest.split(/[?#]/)[0]);
 }
 
