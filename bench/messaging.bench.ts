@@ -151,7 +151,8 @@ async function run(label: string, d: Database, n: number, dbName: string | null)
   console.log(`  raw INSERT ... SELECT of ${n} msgs: ${(rawMs / 1000).toFixed(2)} s (${Math.round(n / (rawMs / 1000))} rows/s${dbName ? `; database CPU ${us(rawPgCpu)}` : ''})`);
   console.log(`  broadcast → all ${rows} message rows created: ${createdS.toFixed(2)} s (${Math.round(n / createdS)} msgs/s, ${(rawMs / 1000 / createdS * 100).toFixed(0)}% of raw); CPU so far: node ${us(createdNodeCpu)}${pgPart(createdPgCpu)}${createOnly ? ' (creation only)' : ' (sending runs meanwhile)'}`);
   if (!createOnly) {
-    console.log(`  while creating: first message at the provider after ${((firstDelivery - start) / 1000).toFixed(2)} s, ${deliveredWhileCreating} delivered (${Math.round(deliveredWhileCreating / createdS)} msgs/s)`);
+    const first = firstDelivery ? `first message at the provider after ${((firstDelivery - start) / 1000).toFixed(2)} s` : 'no message at the provider yet';
+    console.log(`  while creating: ${first}, ${deliveredWhileCreating} delivered (${Math.round(deliveredWhileCreating / createdS)} msgs/s)`);
   }
   if (createOnly) {
     clearInterval(watchFirst);
