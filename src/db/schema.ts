@@ -97,6 +97,7 @@ export interface FlowSessionsTable {
   id: Id; uuid: string; org_id: number; contact_id: number; session_type: Generated<string>; status: string;
   current_flow_id: number | null; output: Json | null; created_on: Timestamp; ended_on: Timestamp | null;
   wait_started_on: Timestamp | null; timeout_on: Timestamp | null; wait_expires_on: Timestamp | null;
+  wait_timeout_seconds: number | null; wait_msg_uuid: string | null;
 }
 export interface FlowRunsTable {
   id: Id; uuid: string; org_id: number; flow_id: number; contact_id: number; session_id: number | null;

@@ -34,16 +34,16 @@ function twoQuestions(uuid: string) {
   };
 }
 
-/** A question with a 1-second timeout; on timeout it asks again and waits with no timeout (until the run expires). */
-function impatient(uuid: string) {
+/** A question with a timeout (1 second); on timeout it asks again and waits with no timeout (until the run expires). */
+function impatient(uuid: string, seconds = 1) {
   const [q, w, again, w2] = [n(), n(), n(), n()];
   const [all, none, all2] = [cat('All Responses'), cat('No Response'), cat('All Responses')];
   return {
-    uuid, name: 'Impatient', spec_version: '13.0.0', language: 'eng', type: 'messaging', expire_after_minutes: 5, localization: {},
+    uuid, name: `Impatient ${seconds}`, spec_version: '13.0.0', language: 'eng', type: 'messaging', expire_after_minutes: 5, localization: {},
     nodes: [
       { uuid: q, actions: [{ uuid: n(), type: 'send_msg', text: 'Quick, yes or no?' }], exits: [{ uuid: n(), destination_uuid: w }] },
       { uuid: w, actions: [], router: { type: 'switch', operand: '@input.text', result_name: 'Answer', default_category_uuid: all.uuid,
-          wait: { type: 'msg', timeout: { seconds: 1, category_uuid: none.uuid } }, cases: [], categories: [all, none] },
+          wait: { type: 'msg', timeout: { seconds, category_uuid: none.uuid } }, cases: [], categories: [all, none] },
         exits: [{ uuid: all.exit_uuid }, { uuid: none.exit_uuid, destination_uuid: again }] },
       { uuid: again, actions: [{ uuid: n(), type: 'send_msg', text: 'Still there?' }], exits: [{ uuid: n(), destination_uuid: w2 }] },
       { uuid: w2, actions: [], router: { type: 'switch', operand: '@input.text', result_name: 'Second', default_category_uuid: all2.uuid, wait: { type: 'msg' }, cases: [], categories: [all2] },
@@ -57,11 +57,12 @@ forEachDatabase('flows end to end: import, API start, EX channel replies, timeou
   let m: MessagingWorld['m'], ws: TestWorkspace, other: TestWorkspace, api: ApiClient, fake: FakeProvider, channelUuid: string;
   const flowUuid = randomUUID();
   const impatientUuid = randomUUID();
+  const patientUuid = randomUUID();
   before(async () => {
     world = await openMessagingWorld(db());
     ({ m, ws, other, api, fake, channelUuid } = world);
-    const summary = await importDefinitions(db().db, ws.workspace, { version: '13', site: 'https://app.rapidpro.io', flows: [twoQuestions(flowUuid), impatient(impatientUuid)], campaigns: [], triggers: [], fields: [], groups: [] }, async () => {});
-    assert.deepEqual(summary.flows.map((f) => f.created), [true, true]);
+    const summary = await importDefinitions(db().db, ws.workspace, { version: '13', site: 'https://app.rapidpro.io', flows: [twoQuestions(flowUuid), impatient(impatientUuid), impatient(patientUuid, 300)], campaigns: [], triggers: [], fields: [], groups: [] }, async () => {});
+    assert.deepEqual(summary.flows.map((f) => f.created), [true, true, true]);
   });
   after(() => closeMessagingWorld(world));
 
@@ -118,6 +119,23 @@ forEachDatabase('flows end to end: import, API start, EX channel replies, timeou
     await waitUntil(async () => (await api.get(`/api/v2/flow_starts.json?uuid=${start.uuid}`)).json().results[0].status === 'completed', 20_000, 'start completed');
     // another workspace sees none of it
     assert.deepEqual((await api.as(other.admin.token).get(`/api/v2/runs.json?flow=${flowUuid}`)).json().results, []);
+  });
+
+  test('a wait times out counting from when its question was sent, as courier does', async () => {
+    const phone = '+250788600003';
+    const { contact } = await startThroughApi(patientUuid, 'Patient', phone);
+    const contactId = (await db().db.selectFrom('contacts').select('id').where('uuid', '=', contact.uuid).executeTakeFirstOrThrow()).id;
+    const question = () => db().db.selectFrom('msgs').select(['uuid', 'status', sql<string>`extract(epoch from sent_on)::text`.as('sent'), sql<string>`extract(epoch from created_on)::text`.as('created')])
+      .where('contact_id', '=', contactId).where('direction', '=', 'O').executeTakeFirst();
+    await waitUntil(async () => (await question())?.sent != null, 20_000, 'the question marked sent');
+    const q = (await question())!;
+    const s = await db().db.selectFrom('flow_sessions').select(['wait_msg_uuid', 'wait_timeout_seconds', sql<string>`extract(epoch from timeout_on)::text`.as('timeout')])
+      .where('contact_id', '=', contactId).where('status', '=', 'W').executeTakeFirstOrThrow();
+    assert.equal(s.wait_msg_uuid, q.uuid);
+    assert.equal(s.wait_timeout_seconds, 300);
+    // moved in the statement that marked the question sent: exactly 300 s after it, not after the sprint
+    assert.ok(Math.abs(Number(s.timeout) - (Number(q.sent) + 300)) < 0.005, `timeout ${s.timeout} vs sent ${q.sent} + 300`);
+    assert.ok(Number(q.sent) > Number(q.created));
   });
 
   test('the wait times out on time, then the run expires', async () => {

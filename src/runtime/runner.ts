@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Workspace } from '../models/workspaces.ts';
@@ -59,6 +60,9 @@ const sessionFlowUuid = (result: SprintResult): string | null => {
  */
 async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAssets, sprints: Sprint[], interrupt = false): Promise<void> {
   if (!sprints.length) return;
+  // the engine's messages carry no UUID: given here, so that the session can name the message whose
+  // sending restarts its wait's timeout (sessions.ts) before the database has stored it
+  for (const s of sprints) for (const e of s.result.events as any[]) if (e.type === 'msg_created' && e.msg && !e.msg.uuid) e.msg.uuid = randomUUID();
   if (!interrupt && sprints.length === 1 && sprints[0].sessionId !== null && (await commitResumeAlone(deps, ws, wa, sprints[0]))) return;
   await deps.db.transaction().execute(async (tx) => {
     if (interrupt) await bulkInterrupt(tx, ws.id, null, sprints.map((s) => s.contactId));

@@ -238,6 +238,22 @@ function outcomeOf(m: Claimed, r: SendResult): Outcome {
 }
 
 /**
+ * As courier: a wait's timeout counts from when the last message of its sprint went out, not from
+ * when the sprint was written. A CTE for writeAndClaim's statement (empty when nothing was sent).
+ */
+function restartTimeouts(orgId: number, outcomes: Outcome[]) {
+  const sent = outcomes.filter((o) => o.status === 'W' || o.status === 'S').map((o) => o.id);
+  if (!sent.length) return sql``;
+  return sql`, restarted AS (
+        UPDATE flow_sessions s SET timeout_on = clock_timestamp() + s.wait_timeout_seconds * interval '1 second'
+        FROM msgs m
+        WHERE m.id = ANY(${sent}::bigint[]) AND m.org_id = ${orgId} AND m.flow_id IS NOT NULL
+          AND s.contact_id = m.contact_id AND s.status = 'W' AND s.org_id = ${orgId}
+          AND s.wait_msg_uuid = m.uuid AND s.wait_timeout_seconds IS NOT NULL
+      )`;
+}
+
+/**
  * One statement: writes `outcomes` (releasing their claims) and claims those of `offer` still to
  * send — queued, or errored and due, and unclaimed or claimed by an expired attempt of this job.
  * With errored outcomes it runs in a transaction with their delayed retry jobs.
@@ -258,7 +274,7 @@ async function writeAndClaim(deps: SenderDeps, job: SendJob, jobId: string, clai
                     ${outcomes.map((o) => retryDelaySeconds(o.errorCount))}::float8[])
           AS o(id, status, external_id, error_count, failed_reason, delay)
         WHERE m.id = o.id AND m.org_id = ${orgId}
-      )`
+      )${restartTimeouts(orgId, outcomes)}`
     : null;
   // a claim is inserted, or taken over from an expired attempt of this same job
   const claim = offer.length

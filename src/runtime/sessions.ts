@@ -87,18 +87,24 @@ export async function persistSprints(
     const currentFlowId = status === 'W' && waitingRun ? ids.get(waitingRun.flow.uuid) ?? null : null;
     let expiresOn: string | null = null;
     let timeoutOn: Date | null = null;
+    let timeoutSeconds: number | null = null;
+    let lastMsgUuid: string | null = null;
     for (const e of item.result.events as any[]) {
+      if (e.type === 'msg_created' && e.msg?.uuid) lastMsgUuid = e.msg.uuid;
       if (e.type === 'msg_wait' || e.type === 'dial_wait') {
         expiresOn = e.expires_on ?? null;
+        timeoutSeconds = e.timeout_seconds || null;
         timeoutOn = e.timeout_seconds ? new Date(Date.parse(e.created_on) + e.timeout_seconds * 1000) : null;
       }
     }
     // as mailroom: a timeout that would come after the expiry never fires
-    if (timeoutOn && expiresOn && timeoutOn.getTime() > Date.parse(expiresOn)) timeoutOn = null;
+    if (timeoutOn && expiresOn && timeoutOn.getTime() > Date.parse(expiresOn)) [timeoutOn, timeoutSeconds] = [null, null];
     const waiting = status === 'W';
     sessionRows.push({
       id: item.sessionId, uuid: session.uuid, contact_id: item.contactId, status, output: json, current_flow_id: currentFlowId,
       wait_expires_on: waiting ? expiresOn : null, timeout_on: waiting ? timeoutOn : null,
+      // the timeout restarts when the sprint's last message is sent (sender.ts)
+      wait_timeout_seconds: waiting ? timeoutSeconds : null, wait_msg_uuid: waiting && timeoutSeconds ? lastMsgUuid : null,
       contact_changed: item.currentFlowId === undefined || item.currentFlowId !== currentFlowId,
       input_msg_id: item.input?.msgId ?? null, input_flow_id: item.input?.flowId ?? null, wait_version: item.waitVersion ?? null,
     });
@@ -127,19 +133,22 @@ export async function persistSprints(
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(sessionRows)}::jsonb) AS x(
         id bigint, uuid uuid, contact_id bigint, status text, output jsonb, current_flow_id bigint,
         wait_expires_on timestamptz, timeout_on timestamptz, contact_changed boolean, input_msg_id bigint, input_flow_id bigint,
-        wait_version timestamptz)
+        wait_version timestamptz, wait_timeout_seconds integer, wait_msg_uuid uuid)
     ),
     inserted AS (
-      INSERT INTO flow_sessions (uuid, org_id, contact_id, status, output, current_flow_id, ended_on, wait_started_on, wait_expires_on, timeout_on)
+      INSERT INTO flow_sessions (uuid, org_id, contact_id, status, output, current_flow_id, ended_on, wait_started_on, wait_expires_on, timeout_on,
+                                 wait_timeout_seconds, wait_msg_uuid)
       SELECT uuid, ${orgId}, contact_id, status, output, current_flow_id,
-             CASE WHEN status = 'W' THEN NULL ELSE clock_timestamp() END, CASE WHEN status = 'W' THEN clock_timestamp() END, wait_expires_on, timeout_on
+             CASE WHEN status = 'W' THEN NULL ELSE clock_timestamp() END, CASE WHEN status = 'W' THEN clock_timestamp() END, wait_expires_on, timeout_on,
+             wait_timeout_seconds, wait_msg_uuid
       FROM input WHERE id IS NULL
       RETURNING id, uuid
     ),
     updated AS (
       UPDATE flow_sessions s SET status = i.status, output = i.output, current_flow_id = i.current_flow_id,
         ended_on = CASE WHEN i.status = 'W' THEN NULL ELSE clock_timestamp() END,
-        wait_started_on = CASE WHEN i.status = 'W' THEN clock_timestamp() END, wait_expires_on = i.wait_expires_on, timeout_on = i.timeout_on
+        wait_started_on = CASE WHEN i.status = 'W' THEN clock_timestamp() END, wait_expires_on = i.wait_expires_on, timeout_on = i.timeout_on,
+        wait_timeout_seconds = i.wait_timeout_seconds, wait_msg_uuid = i.wait_msg_uuid
       FROM input i WHERE s.id = ANY(${sessionIds}::bigint[]) AND s.id = i.id
         AND s.status = 'W' AND (i.wait_version IS NULL OR s.wait_started_on = i.wait_version)
       RETURNING s.id, s.uuid

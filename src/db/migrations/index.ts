@@ -11,6 +11,7 @@ import * as m0009 from './0009_campaigns.ts';
 import * as m0010 from './0010_msg_claims.ts';
 import * as m0011 from './0011_asset_versions.ts';
 import * as m0012 from './0012_trigger_asset_versions.ts';
+import * as m0013 from './0013_wait_timeout_on_send.ts';
 
 /** Every migration, applied in key order. Add new ones at the end with the next number. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_msg_claims': m0010,
   '0011_asset_versions': m0011,
   '0012_trigger_asset_versions': m0012,
+  '0013_wait_timeout_on_send': m0013,
 };
