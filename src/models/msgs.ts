@@ -108,16 +108,18 @@ export async function urnsOfContacts(db: Db, orgId: number, contactIds: number[]
 
 type RoutingChannel = Channel & { row: ChannelRow };
 
+/** A channel row as the channel types (channels/) see a channel. */
+export function toChannel(c: ChannelRow): Channel {
+  return { uuid: c.uuid, type: c.channel_type, name: c.name, address: c.address, country: c.country || null, config: c.config ?? {}, schemes: c.schemes, roles: c.roles };
+}
+
 /**
  * A workspace's active channels prepared for routing contacts with the one selection logic of
  * channels/selection.ts (affinity, then scheme, number country and longest address prefix), so a
  * caller routing many contacts (a broadcast batch) converts the channel list once.
  */
 export function channelRouter(channels: ChannelRow[]): { route(urns: RoutableUrn[]): { urn: RoutableUrn; channel: ChannelRow } | null } {
-  const candidates: RoutingChannel[] = channels.map((row) => ({
-    uuid: row.uuid, type: row.channel_type, name: row.name, address: row.address, country: row.country || null,
-    config: row.config ?? {}, schemes: row.schemes, roles: row.roles, row,
-  }));
+  const candidates: RoutingChannel[] = channels.map((row) => ({ ...toChannel(row), row }));
   const uuidById = new Map(channels.map((c) => [c.id, c.uuid]));
   return {
     route(urns) {

@@ -18,11 +18,8 @@ type Created = { item: FlowMessages; msg: any }[];
 const createdMessages = (items: FlowMessages[]): Created =>
   items.flatMap((item) => item.events.filter((e) => e.type === 'msg_created' && e.msg).map((e) => ({ item, msg: e.msg })));
 
-export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kysely<DB>, ws: Workspace, items: FlowMessages[], ids: AssetIds): Promise<void> {
-  const created = createdMessages(items);
-  if (!created.length) return;
-
-  // URNs the contacts did not have when loaded (added by the sprint, or not loaded) are looked up
+/** The ids the messages need that the runtime already knows, and the URNs, channels and flows it does not. */
+function knownIds(items: FlowMessages[], created: Created, ids: AssetIds) {
   const urnIds = new Map<string, number>();
   const unknownUrns = new Set<string>();
   for (const { item, msg } of created) {
@@ -34,8 +31,17 @@ export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kys
   }
   const unknownChannels = [...new Set(created.map(({ msg }) => msg.channel?.uuid as string | undefined).filter((u): u is string => !!u && !ids.channelIds.has(u)))];
   const unknownFlows = [...new Set(items.map((i) => i.flowUuid).filter((u): u is string => !!u && !ids.flowIds.has(u)))];
+  return { urnIds, unknownUrns: [...unknownUrns], unknownChannels, unknownFlows };
+}
+
+export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kysely<DB>, ws: Workspace, items: FlowMessages[], ids: AssetIds): Promise<void> {
+  const created = createdMessages(items);
+  if (!created.length) return;
+
+  // URNs the contacts did not have when loaded (added by the sprint, or not loaded) are looked up
+  const { urnIds, unknownUrns, unknownChannels, unknownFlows } = knownIds(items, created, ids);
   const [urns, channels, flows] = await Promise.all([
-    unknownUrns.size ? tx.selectFrom('contact_urns').select(['id', 'identity']).where('org_id', '=', ws.id).where('identity', 'in', [...unknownUrns]).execute() : [],
+    unknownUrns.length ? tx.selectFrom('contact_urns').select(['id', 'identity']).where('org_id', '=', ws.id).where('identity', 'in', unknownUrns).execute() : [],
     unknownChannels.length ? tx.selectFrom('channels').select(['id', 'uuid']).where('org_id', '=', ws.id).where('uuid', 'in', unknownChannels).where('is_active', '=', true).execute() : [],
     unknownFlows.length ? tx.selectFrom('flows').select(['id', 'uuid']).where('org_id', '=', ws.id).where('uuid', 'in', unknownFlows).execute() : [],
   ]);
@@ -61,16 +67,8 @@ export async function queueFlowMessagesBatch(jobs: JobQueue | undefined, tx: Kys
 export function knownFlowMessages(ws: Workspace, items: FlowMessages[], ids: AssetIds): Map<number | null, NewOutgoing[]> | null {
   const created = createdMessages(items);
   if (!created.length) return null;
-  const urnIds = new Map<string, number>();
-  for (const { item, msg } of created) {
-    const identity = identityOf(msg.urn);
-    if (!identity) continue;
-    const id = item.urnIds?.get(identity);
-    if (id === undefined) return null;
-    urnIds.set(identity, id);
-  }
-  if (created.some(({ msg }) => msg.channel?.uuid && !ids.channelIds.has(msg.channel.uuid))) return null;
-  if (items.some((i) => i.flowUuid && !ids.flowIds.has(i.flowUuid))) return null;
+  const { urnIds, unknownUrns, unknownChannels, unknownFlows } = knownIds(items, created, ids);
+  if (unknownUrns.length || unknownChannels.length || unknownFlows.length) return null;
   return outgoingByFlow(ws, created, urnIds, ids.channelIds, ids.flowIds);
 }
 

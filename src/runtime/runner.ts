@@ -6,8 +6,8 @@ import { newEngine, type EngineServices, type SprintResult } from '../engine/flo
 import { workspaceEnvironment } from './environment.ts';
 import { workspaceAssetsCached, type WorkspaceAssets } from './assets.ts';
 import { loadResumeState, loadRuntimeContacts, type ResumeState, type RuntimeContact } from './contacts.ts';
-import { persistSprints } from './sessions.ts';
-import { applySprintEvents, onlyMessageWrites, type MessageSink } from './events.ts';
+import { persistSprints, type SprintToPersist } from './sessions.ts';
+import { applySprintEvents, onlyMessageWrites, type FlowMessages, type MessageSink } from './events.ts';
 import { bulkInterrupt } from '../models/contacts.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 
@@ -66,16 +66,19 @@ async function commitSprints(deps: RuntimeDeps, ws: Workspace, wa: WorkspaceAsse
   if (!interrupt && sprints.length === 1 && sprints[0].sessionId !== null && (await commitResumeAlone(deps, ws, wa, sprints[0]))) return;
   await deps.db.transaction().execute(async (tx) => {
     if (interrupt) await bulkInterrupt(tx, ws.id, null, sprints.map((s) => s.contactId));
-    const events = sprints.map((s) => ({ contactId: s.contactId, events: s.result.events as any[], flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds }));
-    await applySprintEvents(tx, ws, events, deps.sink, wa);
-    await persistSprints(tx, ws.id, sprints.map((s) => ({
-      contactId: s.contactId, result: s.result, sessionId: s.sessionId, startId: s.startId ?? null,
-      // after an interruption the contact's flow is whatever this sprint left, always written
-      currentFlowId: interrupt ? undefined : s.contact?.currentFlowId,
-      input: s.input, waitVersion: s.waitVersion,
-    })), wa.flowIds);
+    await applySprintEvents(tx, ws, sprints.map(messagesOf), deps.sink, wa);
+    await persistSprints(tx, ws.id, sprints.map((s) => toPersist(s, interrupt)), wa.flowIds);
   });
 }
+
+const messagesOf = (s: Sprint): FlowMessages => ({ contactId: s.contactId, events: s.result.events as any[], flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds });
+
+const toPersist = (s: Sprint, interrupt: boolean): SprintToPersist => ({
+  contactId: s.contactId, result: s.result, sessionId: s.sessionId, startId: s.startId ?? null,
+  // after an interruption the contact's flow is whatever this sprint left, always written
+  currentFlowId: interrupt ? undefined : s.contact?.currentFlowId,
+  input: s.input, waitVersion: s.waitVersion,
+});
 
 /**
  * The usual reply: a resumed sprint whose only writes are its session, runs and messages is stored
@@ -87,13 +90,10 @@ async function commitResumeAlone(deps: RuntimeDeps, ws: Workspace, wa: Workspace
   if (!onlyMessageWrites(events)) return false;
   let messages: ReturnType<NonNullable<MessageSink['flowMessagesSql']>> = null;
   if (deps.sink && events.some((e) => e.type === 'msg_created')) {
-    messages = deps.sink.flowMessagesSql?.(ws, [{ contactId: s.contactId, events, flowUuid: sessionFlowUuid(s.result), urnIds: s.contact?.urnIds }], wa) ?? null;
+    messages = deps.sink.flowMessagesSql?.(ws, [messagesOf(s)], wa) ?? null;
     if (!messages) return false;
   }
-  await persistSprints(deps.db, ws.id, [{
-    contactId: s.contactId, result: s.result, sessionId: s.sessionId, startId: s.startId ?? null,
-    currentFlowId: s.contact?.currentFlowId, input: s.input, waitVersion: s.waitVersion,
-  }], wa.flowIds, { also: messages?.sql });
+  await persistSprints(deps.db, ws.id, [toPersist(s, false)], wa.flowIds, { also: messages?.sql });
   messages?.written();
   return true;
 }

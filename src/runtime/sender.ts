@@ -21,7 +21,7 @@ import { getChannelType } from '../channels/index.ts';
 import type { HttpClient } from '../channels/http.ts';
 import { ChannelRateLimiter } from '../channels/ratelimit.ts';
 import type { Channel, OutgoingMsg, SendResult } from '../channels/types.ts';
-import { afterError, retryDelaySeconds, type ChannelRow, type CreatedMsg } from '../models/msgs.ts';
+import { afterError, retryDelaySeconds, toChannel, type ChannelRow, type CreatedMsg } from '../models/msgs.ts';
 import { appendUrnsFromSends, stopContactsOfMsgs } from './send-effects.ts';
 import { sendPriority } from './send-priority.ts';
 
@@ -81,10 +81,6 @@ export async function queueSendJobs(
 
 /** pg-boss priority of priority send jobs (bulk ones have 0): fetched first. */
 export const SEND_PRIORITY = 10;
-
-export function toChannel(c: ChannelRow): Channel {
-  return { uuid: c.uuid, type: c.channel_type, name: c.name, address: c.address, country: c.country || null, config: c.config ?? {}, schemes: c.schemes, roles: c.roles };
-}
 
 interface Claimed {
   id: number;

@@ -6,14 +6,6 @@ import { PREPARE } from '../db/statements.ts';
 const SESSION_STATUS: Record<string, string> = { waiting: 'W', completed: 'C', interrupted: 'I', expired: 'X', failed: 'F' };
 const RUN_STATUS: Record<string, string> = { active: 'A', waiting: 'W', completed: 'C', interrupted: 'I', expired: 'X', failed: 'F' };
 
-export interface PersistedSession {
-  id: number;
-  status: string;
-  /** When a waiting session's wait times out / expires (null when not waiting or no such time). */
-  timeoutOn: Date | null;
-  expiresOn: Date | null;
-}
-
 /** One contact's sprint to store: a new session (sessionId null) or one that was resumed. */
 export interface SprintToPersist {
   contactId: number;
@@ -58,13 +50,12 @@ export class SessionConflictError extends Error {
  * current flow and the flow of the message a sprint handled. Call inside the transaction that
  * applies the sprints' events. One statement of data-modifying CTEs whatever their number, so a
  * flow start group or a reply costs one round trip here. `flowIds` (uuid → id) saves looking flows
- * up; flows it lacks (one deleted since the session started) are looked up. Results are in input
- * order.
+ * up; flows it lacks (one deleted since the session started) are looked up.
  */
 export async function persistSprints(
   tx: Kysely<DB>, orgId: number, items: SprintToPersist[], flowIds: Map<string, number> = new Map(), opts: PersistOptions = {},
-): Promise<PersistedSession[]> {
-  if (!items.length) return [];
+): Promise<void> {
+  if (!items.length) return;
   const prepared = items.map((item) => {
     const session = item.result.session;
     // Runs keep their full path in flow_runs even though the compacted session drops it.
@@ -81,7 +72,6 @@ export async function persistSprints(
 
   const sessionRows: object[] = [];
   const runRows: object[] = [];
-  const out: PersistedSession[] = [];
   for (const { item, session, runs, json, status } of prepared) {
     const waitingRun = runs.find((r) => r.status === 'waiting');
     const currentFlowId = status === 'W' && waitingRun ? ids.get(waitingRun.flow.uuid) ?? null : null;
@@ -119,7 +109,6 @@ export async function persistSprints(
         created_on: r.created_on, modified_on: r.modified_on, exited_on: r.exited_on ?? null,
       });
     }
-    out.push({ id: 0, status, timeoutOn: waiting ? timeoutOn : null, expiresOn: waiting && expiresOn ? new Date(expiresOn) : null });
   }
 
   // the rows each UPDATE touches, as arrays: joined only with the JSON input, whose size the planner
@@ -128,7 +117,7 @@ export async function persistSprints(
   const changedContacts = (sessionRows as { contact_id: number; contact_changed: boolean }[]).filter((r) => r.contact_changed).map((r) => r.contact_id);
   const inputMsgIds = items.flatMap((i) => (i.input?.flowId ? [i.input.msgId] : []));
   // prepared (statements.ts): its text is fixed and its only ON CONFLICT names its arbiter
-  const saved = await sql<{ id: number; uuid: string }>`${sql.raw(PREPARE)}
+  const saved = await sql<{ id: number }>`${sql.raw(PREPARE)}
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(sessionRows)}::jsonb) AS x(
         id bigint, uuid uuid, contact_id bigint, status text, output jsonb, current_flow_id bigint,
@@ -176,13 +165,8 @@ export async function persistSprints(
       WHERE m.org_id = ${orgId} AND m.id = ANY(${inputMsgIds}::bigint[]) AND m.id = i.input_msg_id AND i.input_flow_id IS NOT NULL
         AND (i.id IS NULL OR i.id IN (SELECT id FROM written))
     )${opts.also ? sql`, ${opts.also}` : sql``}
-    SELECT id::bigint AS id, uuid::text AS uuid FROM sessions`.execute(tx);
+    SELECT id::bigint AS id FROM sessions`.execute(tx);
   const written = new Set(saved.rows.map((r) => Number(r.id)));
   const moved = sessionIds.filter((id) => !written.has(Number(id)));
   if (moved.length) throw new SessionConflictError(moved);
-  const idByUuid = new Map(saved.rows.map((r) => [r.uuid, Number(r.id)]));
-  prepared.forEach((p, i) => {
-    out[i].id = idByUuid.get(p.session.uuid) ?? p.item.sessionId ?? 0;
-  });
-  return out;
 }
